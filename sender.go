@@ -1,0 +1,139 @@
+package herald
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Channel is the way a message travels to a lead.
+type Channel string
+
+// The channels Herald delivers on.
+const (
+	ChannelSMS   Channel = "sms"
+	ChannelEmail Channel = "email"
+)
+
+// Message is one rendered message, ready to be handed to a provider.
+type Message struct {
+	TenantID   string
+	ReminderID string
+	// Reference ties the provider call to its attempt. Providers echo it back
+	// (Vonage client-ref, the email Message-ID), so receipts can be matched.
+	Reference string
+	Channel   Channel
+	// To is an E.164 phone number for SMS or an email address for email.
+	To     string
+	ToName string
+	// Text is the SMS body, or the plain-text part of an email.
+	Text string
+	// Unicode reports that an SMS needs UCS-2 (Vonage type=unicode).
+	Unicode bool
+	// Email holds the parts that only an email has; nil for SMS.
+	Email *EmailContent
+}
+
+// EmailContent is what an email carries beside its plain text.
+type EmailContent struct {
+	Subject string
+	HTML    string
+	// Calendar is an iCalendar (.ics) document with the meeting, or nil.
+	Calendar []byte
+}
+
+// SendResult is a provider's answer to an accepted message.
+type SendResult struct {
+	Provider string
+	// MessageID is the provider's id of the message (the first part's id
+	// when an SMS was split into several).
+	MessageID string
+	// Parts is the number of SMS parts the provider reports, 1 for email.
+	Parts int
+	// Tried lists every provider called for this send, in order, with its
+	// outcome, so an attempt can show what failover did.
+	Tried []ProviderCall
+}
+
+// ProviderCall records one call to one provider within an attempt.
+type ProviderCall struct {
+	Provider  string `json:"provider"`
+	Outcome   string `json:"outcome"`
+	Error     string `json:"error,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// Sender hands a message to a provider.
+type Sender interface {
+	// Send delivers msg. A failure is returned as a *SendError telling
+	// whether it is worth retrying; any other error counts as transient.
+	Send(ctx context.Context, msg *Message) (SendResult, error)
+}
+
+// SendErrorKind classifies a failed send by what the caller should do next.
+type SendErrorKind int
+
+// The kinds of send failures.
+const (
+	// SendTransient may succeed later: retry with backoff.
+	SendTransient SendErrorKind = iota + 1
+	// SendThrottled asks to wait (RetryAfter) and try the same provider again
+	// without spending a retry.
+	SendThrottled
+	// SendPermanent will never succeed: do not retry.
+	SendPermanent
+	// SendPermanentRecipient will never succeed for this recipient on this
+	// channel (invalid or barred number, opted out): fall back to email.
+	SendPermanentRecipient
+)
+
+// String names the kind as it appears in logs and audit details.
+func (k SendErrorKind) String() string {
+	switch k {
+	case SendTransient:
+		return "transient"
+	case SendThrottled:
+		return "throttled"
+	case SendPermanent:
+		return "permanent"
+	case SendPermanentRecipient:
+		return "permanent_recipient"
+	}
+	return "unknown"
+}
+
+// SendError is a classified failure of a provider call.
+type SendError struct {
+	Provider string
+	Kind     SendErrorKind
+	// Code is the provider's own status or error code, as text.
+	Code    string
+	Message string
+	// RetryAfter is how long a throttled provider asked to wait; zero when
+	// it did not say.
+	RetryAfter time.Duration
+	// OptedOut reports that the provider says the recipient unsubscribed
+	// (Twilio 21610), so the lead should be marked opted out.
+	OptedOut bool
+	// Tried lists the provider calls made before giving up.
+	Tried []ProviderCall
+}
+
+// Error implements error.
+func (e *SendError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("%s: %s (%s, code %s)", e.Provider, e.Message, e.Kind, e.Code)
+	}
+	return fmt.Sprintf("%s: %s (%s)", e.Provider, e.Message, e.Kind)
+}
+
+// SendErrorKindOf returns the kind of err: the kind of a *SendError in its
+// chain, else SendTransient.
+func SendErrorKindOf(err error) SendErrorKind {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Kind
+	}
+	return SendTransient
+}
