@@ -1,0 +1,235 @@
+// Package vonage sends SMS through the Vonage SMS API (POST /sms/json), the
+// API the original system used, and classifies its answers for Herald's
+// retry and failover rules.
+package vonage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald"
+)
+
+// Name is the provider name used in results, errors and configuration.
+const Name = "vonage"
+
+// DefaultBaseURL is where the Vonage SMS API lives.
+const DefaultBaseURL = "https://rest.nexmo.com"
+
+// DefaultTimeout bounds one request when Config.HTTPClient is nil.
+const DefaultTimeout = 10 * time.Second
+
+// DeliveryReceiptPath is the path, under Config.PublicURL, that each message
+// names as its delivery-receipt callback.
+const DeliveryReceiptPath = "/webhooks/vonage/dlr"
+
+// maxCallbackLength is Vonage's limit on the callback parameter; a longer
+// one is refused with status 23 on every message, so New refuses it first.
+const maxCallbackLength = 100
+
+// maxAnswerBytes caps how much of an answer is read; real answers are tiny.
+const maxAnswerBytes = 1 << 20
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is where the SMS API is. Defaults to DefaultBaseURL.
+	BaseURL string
+	// APIKey and APISecret are sent as the api_key and api_secret form
+	// fields. Both are required.
+	APIKey    string
+	APISecret string
+	// From is the sender: a Vonage number (a leading '+' is dropped, as the
+	// API wants bare digits) or an alphanumeric sender ID. Required.
+	From string
+	// PublicURL is Herald's externally reachable base URL. When set, every
+	// message asks for its delivery receipt at PublicURL+DeliveryReceiptPath.
+	PublicURL string
+	// HTTPClient sends the requests. Defaults to a client whose Timeout is
+	// Timeout.
+	HTTPClient *http.Client
+	// Timeout bounds one request when HTTPClient is nil. Defaults to
+	// DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Client sends SMS through the Vonage SMS API. It is safe for concurrent use.
+type Client struct {
+	endpoint string
+	apiKey   string
+	secret   string
+	from     string
+	callback string
+	http     *http.Client
+}
+
+var _ herald.Sender = (*Client)(nil)
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.APIKey == "" || cfg.APISecret == "" {
+		return nil, errors.New("vonage: API key and secret are required")
+	}
+	if cfg.From == "" {
+		return nil, errors.New("vonage: a from number or sender ID is required")
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if err := checkBaseURL(base); err != nil {
+		return nil, fmt.Errorf("vonage: base URL: %w", err)
+	}
+	client := &Client{
+		endpoint: strings.TrimRight(base, "/") + "/sms/json",
+		apiKey:   cfg.APIKey,
+		secret:   cfg.APISecret,
+		from:     strings.TrimPrefix(cfg.From, "+"),
+		http:     cfg.HTTPClient,
+	}
+	if cfg.PublicURL != "" {
+		client.callback = strings.TrimRight(cfg.PublicURL, "/") + DeliveryReceiptPath
+		if len(client.callback) > maxCallbackLength {
+			return nil, fmt.Errorf("vonage: delivery receipt URL %q is longer than the %d characters Vonage accepts",
+				client.callback, maxCallbackLength)
+		}
+	}
+	if client.http == nil {
+		timeout := cfg.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		client.http = &http.Client{Timeout: timeout}
+	}
+	return client, nil
+}
+
+// Name returns "vonage".
+func (c *Client) Name() string { return Name }
+
+// Send submits msg to Vonage. Status "0" on every part means accepted, not
+// delivered: delivery arrives later as a receipt carrying msg.Reference.
+func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint,
+		strings.NewReader(c.form(msg).Encode()))
+	if err != nil {
+		return herald.SendResult{}, sendError(herald.SendPermanent, "", "build request: "+err.Error())
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return herald.SendResult{}, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil {
+		return herald.SendResult{}, transportError(ctx, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return herald.SendResult{}, httpStatusError(resp, body)
+	}
+	return parseAnswer(body)
+}
+
+// form builds the request body exactly as the SMS API documents it.
+func (c *Client) form(msg *herald.Message) url.Values {
+	form := url.Values{}
+	form.Set("api_key", c.apiKey)
+	form.Set("api_secret", c.secret)
+	form.Set("from", c.from)
+	form.Set("to", strings.TrimPrefix(msg.To, "+"))
+	form.Set("text", msg.Text)
+	if msg.Unicode {
+		form.Set("type", "unicode")
+	}
+	if msg.Reference != "" {
+		form.Set("client-ref", msg.Reference)
+	}
+	if c.callback != "" {
+		form.Set("callback", c.callback)
+	}
+	return form
+}
+
+// transportError classifies a request that got no usable answer. Vonage has
+// no idempotency key, so a timeout after the request left may still have
+// sent the SMS; it is reported as transient all the same, as the caller
+// cannot know better.
+func transportError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return sendError(herald.SendTransient, "", "request abandoned: "+ctxErr.Error())
+	}
+	var netErr interface{ Timeout() bool }
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return sendError(herald.SendTransient, "", "no answer in time: "+err.Error())
+	}
+	return sendError(herald.SendTransient, "", "request failed: "+err.Error())
+}
+
+// httpStatusError classifies an answer that is not HTTP 2xx. The SMS API
+// normally answers 200 with a status per part; these cover its edge.
+func httpStatusError(resp *http.Response, body []byte) error {
+	code := fmt.Sprintf("http-%d", resp.StatusCode)
+	text := fmt.Sprintf("HTTP %d: %s", resp.StatusCode, snippet(body))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		se := sendError(herald.SendThrottled, code, text)
+		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return se
+	case resp.StatusCode >= 500:
+		return sendError(herald.SendTransient, code, text)
+	default:
+		return sendError(herald.SendPermanent, code, text)
+	}
+}
+
+func sendError(kind herald.SendErrorKind, code, message string) *herald.SendError {
+	return &herald.SendError{Provider: Name, Kind: kind, Code: code, Message: message}
+}
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	return nil
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date;
+// zero when absent or unreadable.
+func parseRetryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0
+	}
+	if seconds, err := strconv.Atoi(value); err == nil && seconds >= 0 {
+		return time.Duration(seconds) * time.Second
+	}
+	if at, err := http.ParseTime(value); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
+func snippet(body []byte) string {
+	const max = 200
+	text := strings.TrimSpace(string(body))
+	if len(text) > max {
+		return text[:max] + "…"
+	}
+	return text
+}
