@@ -1,0 +1,158 @@
+package herald
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Settings is a tenant's behaviour.
+type Settings struct {
+	// Timezone is the IANA zone used when neither the lead nor the meeting
+	// has one. Defaults to UTC.
+	Timezone      string         `json:"timezone"`
+	ReminderRules []ReminderRule `json:"reminder_rules"`
+	Channels      Channels       `json:"channels"`
+	// LateBooking says what happens to a reminder whose time has passed at
+	// booking. The only policy is "skip": DESIGN forbids sending late or at
+	// booking time, so the field exists to make that choice visible.
+	LateBooking string `json:"late_booking"`
+	// DefaultRegion is the ISO country whose numbering plan applies to phone
+	// numbers given without a leading +. Defaults to US.
+	DefaultRegion string     `json:"default_region"`
+	Replies       ReplyTexts `json:"replies"`
+}
+
+// Channels switches delivery channels on or off for a tenant.
+type Channels struct {
+	SMS   bool `json:"sms"`
+	Email bool `json:"email"`
+}
+
+// ReplyTexts are the automatic answers to inbound keywords.
+type ReplyTexts struct {
+	Help    string `json:"help"`
+	Stop    string `json:"stop"`
+	Start   string `json:"start"`
+	Confirm string `json:"confirm"`
+}
+
+// ReminderRule plans one reminder per meeting, Offset before its start.
+type ReminderRule struct {
+	Name     string   `json:"name"`
+	Offset   Duration `json:"offset"`
+	Template string   `json:"template"`
+}
+
+// Duration is a time.Duration written in JSON as a Go duration string
+// ("24h", "90s").
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string such as "24h0m0s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("offset must be a duration string such as \"24h\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("offset %q is not a duration such as \"24h\" or \"90s\"", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultSettings returns the settings of a new tenant: reminders 24 hours, 1
+// hour and 10 minutes before, both channels on.
+func DefaultSettings() Settings {
+	return Settings{
+		Timezone: "UTC",
+		ReminderRules: []ReminderRule{
+			{Name: "24h", Offset: Duration(24 * time.Hour), Template: "meeting_reminder_24h"},
+			{Name: "1h", Offset: Duration(time.Hour), Template: "meeting_reminder_1h"},
+			{Name: "10m", Offset: Duration(10 * time.Minute), Template: "meeting_reminder_10m"},
+		},
+		Channels:      Channels{SMS: true, Email: true},
+		LateBooking:   "skip",
+		DefaultRegion: "US",
+		Replies: ReplyTexts{
+			Help:    "Reply STOP to stop reminders, START to resume, CONFIRM to confirm your meeting.",
+			Stop:    "You have been unsubscribed and will receive no more text reminders. Reply START to resubscribe.",
+			Start:   "You have been resubscribed to text reminders. Reply STOP to unsubscribe.",
+			Confirm: "Thanks, your meeting is confirmed.",
+		},
+	}
+}
+
+// MaxReminderRules bounds the rules of one tenant.
+const MaxReminderRules = 10
+
+// Validate checks the settings and fills defaults for empty fields.
+func (s *Settings) Validate() error {
+	def := DefaultSettings()
+	if s.Timezone == "" {
+		s.Timezone = def.Timezone
+	}
+	if _, err := LoadZone(s.Timezone); err != nil {
+		return FieldErrorf(ECodeInvalidTimezone, "timezone", "timezone %q is not an IANA zone such as \"America/New_York\"", s.Timezone)
+	}
+	if s.LateBooking == "" {
+		s.LateBooking = def.LateBooking
+	}
+	if s.LateBooking != "skip" {
+		return FieldErrorf(ECodeInvalid, "late_booking", "late_booking must be \"skip\"")
+	}
+	if s.DefaultRegion == "" {
+		s.DefaultRegion = def.DefaultRegion
+	}
+	s.DefaultRegion = strings.ToUpper(s.DefaultRegion)
+	if len(s.DefaultRegion) != 2 {
+		return FieldErrorf(ECodeInvalid, "default_region", "default_region must be a two-letter country code such as \"US\"")
+	}
+	if len(s.ReminderRules) > MaxReminderRules {
+		return FieldErrorf(ECodeInvalid, "reminder_rules", "at most %d reminder rules are allowed", MaxReminderRules)
+	}
+	seen := map[string]bool{}
+	for i, r := range s.ReminderRules {
+		field := fmt.Sprintf("reminder_rules[%d]", i)
+		if r.Name == "" || len(r.Name) > 64 {
+			return FieldErrorf(ECodeInvalid, field+".name", "a reminder rule needs a name of 1 to 64 characters")
+		}
+		if seen[r.Name] {
+			return FieldErrorf(ECodeInvalid, field+".name", "reminder rule name %q is used twice", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Offset <= 0 || time.Duration(r.Offset) > 90*24*time.Hour {
+			return FieldErrorf(ECodeInvalid, field+".offset", "offset must be positive and at most 90 days")
+		}
+		if r.Template == "" {
+			return FieldErrorf(ECodeInvalid, field+".template", "a reminder rule needs a template")
+		}
+	}
+	fillReply(&s.Replies.Help, def.Replies.Help)
+	fillReply(&s.Replies.Stop, def.Replies.Stop)
+	fillReply(&s.Replies.Start, def.Replies.Start)
+	fillReply(&s.Replies.Confirm, def.Replies.Confirm)
+	return nil
+}
+
+func fillReply(text *string, def string) {
+	if strings.TrimSpace(*text) == "" {
+		*text = def
+	}
+}
+
+// LoadZone loads an IANA timezone, refusing the empty name and "Local",
+// which would depend on the server's configuration.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return time.LoadLocation(name)
+}

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"herald"
+)
+
+// writeAudit appends audit actions in the caller's transaction, in one
+// statement.
+func writeAudit(ctx context.Context, q queryer, actions ...herald.AuditAction) error {
+	if len(actions) == 0 {
+		return nil
+	}
+	const cols = 10
+	var b strings.Builder
+	b.WriteString(`INSERT INTO assistant_actions
+		(id, tenant_id, action, entity_type, entity_id, channel, provider, outcome, detail, created_at) VALUES `)
+	args := make([]any, 0, cols*len(actions))
+	for i, a := range actions {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+		if a.ID == "" {
+			a.ID = herald.NewID("act_")
+		}
+		args = append(args, a.ID, a.TenantID, a.Action, a.EntityType, a.EntityID, a.Channel, a.Provider,
+			a.Outcome, a.Detail, ts(a.At))
+	}
+	if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("write audit: %w", err)
+	}
+	return nil
+}
+
+// ListAudit lists a tenant's audit actions, newest first.
+func (s *Store) ListAudit(ctx context.Context, tenantID string, f herald.AuditFilter) (herald.Page[herald.AuditAction], error) {
+	q := listQuery{desc: true}
+	q.add("tenant_id = ?", tenantID)
+	if f.EntityID != "" {
+		q.add("entity_id = ?", f.EntityID)
+	}
+	if f.Action != "" {
+		q.add("action = ?", f.Action)
+	}
+	tail, args, limit, err := q.sql(f.Page)
+	if err != nil {
+		return herald.Page[herald.AuditAction]{}, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, action, entity_type, entity_id, channel, provider,
+		outcome, detail, created_at FROM assistant_actions`+tail, args...)
+	if err != nil {
+		return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	items := []herald.AuditAction{}
+	for rows.Next() {
+		var a herald.AuditAction
+		if err := rows.Scan(&a.ID, &a.TenantID, &a.Action, &a.EntityType, &a.EntityID, &a.Channel, &a.Provider,
+			&a.Outcome, &a.Detail, scanTime(&a.At)); err != nil {
+			return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
+		}
+		items = append(items, a)
+	}
+	if err := rows.Err(); err != nil {
+		return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
+	}
+	items, next := nextCursor(items, limit, func(a herald.AuditAction) (time.Time, string) { return a.At, a.ID })
+	return herald.Page[herald.AuditAction]{Items: items, NextCursor: next}, nil
+}

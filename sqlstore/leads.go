@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"herald"
+)
+
+const leadColumns = `id, tenant_id, name, phone, email, timezone, locale, sms_opted_out, sms_opted_out_at,
+	created_at, updated_at`
+
+func scanLead(row interface{ Scan(...any) error }) (herald.Lead, error) {
+	var l herald.Lead
+	err := row.Scan(&l.ID, &l.TenantID, &l.Name, &l.Phone, &l.Email, &l.Timezone, &l.Locale, &l.SMSOptedOut,
+		scanNullTime(&l.SMSOptedOutAt), scanTime(&l.CreatedAt), scanTime(&l.UpdatedAt))
+	return l, err
+}
+
+// leadAuditDetail describes a lead's contact data with the numbers masked.
+func leadAuditDetail(l herald.Lead) string {
+	var parts []string
+	if l.Phone != "" {
+		parts = append(parts, "phone "+herald.MaskPhone(l.Phone))
+	}
+	if l.Email != "" {
+		parts = append(parts, "email "+herald.MaskEmail(l.Email))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CreateLead stores a lead whose fields are already validated.
+func (s *Store) CreateLead(ctx context.Context, tenantID string, in herald.LeadInput) (herald.Lead, error) {
+	now := s.now()
+	l := herald.Lead{ID: herald.NewID("lead_"), TenantID: tenantID, Name: in.Name, Phone: in.Phone, Email: in.Email,
+		Timezone: in.Timezone, Locale: in.Locale, CreatedAt: now, UpdatedAt: now}
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO leads (`+leadColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			l.ID, l.TenantID, l.Name, l.Phone, l.Email, l.Timezone, l.Locale, false, nil, ts(now), ts(now)); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadCreated,
+			EntityType: "lead", EntityID: l.ID, Outcome: "ok", Detail: leadAuditDetail(l), At: now})
+	})
+	if err != nil {
+		return herald.Lead{}, fmt.Errorf("create lead: %w", err)
+	}
+	return l, nil
+}
+
+// Lead returns one lead of a tenant.
+func (s *Store) Lead(ctx context.Context, tenantID, id string) (herald.Lead, error) {
+	return loadLead(ctx, s.db, tenantID, id, "")
+}
+
+func loadLead(ctx context.Context, q queryer, tenantID, id, lock string) (herald.Lead, error) {
+	l, err := scanLead(q.QueryRowContext(ctx, "SELECT "+leadColumns+" FROM leads WHERE tenant_id = $1 AND id = $2"+lock,
+		tenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return herald.Lead{}, errNotFound("lead")
+	}
+	if err != nil {
+		return herald.Lead{}, fmt.Errorf("load lead: %w", err)
+	}
+	return l, nil
+}
+
+// UpdateLead changes a lead after check accepts the result.
+func (s *Store) UpdateLead(ctx context.Context, tenantID, id string, patch herald.LeadPatch, check func(*herald.Lead) error) (herald.Lead, error) {
+	var out herald.Lead
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := loadLead(ctx, tx, tenantID, id, s.db.dialect.forUpdate)
+		if err != nil {
+			return err
+		}
+		l := patch.Apply(old)
+		if check != nil {
+			if err := check(&l); err != nil {
+				return err
+			}
+		}
+		l.UpdatedAt = s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET name = $1, phone = $2, email = $3, timezone = $4,
+			locale = $5, updated_at = $6 WHERE tenant_id = $7 AND id = $8`,
+			l.Name, l.Phone, l.Email, l.Timezone, l.Locale, ts(l.UpdatedAt), tenantID, id); err != nil {
+			return err
+		}
+		out = l
+		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadUpdated,
+			EntityType: "lead", EntityID: l.ID, Outcome: "ok", Detail: leadAuditDetail(l), At: l.UpdatedAt})
+	})
+	if err != nil {
+		return herald.Lead{}, fmt.Errorf("update lead: %w", err)
+	}
+	return out, nil
+}
+
+// ListLeads lists a tenant's leads, oldest first.
+func (s *Store) ListLeads(ctx context.Context, tenantID string, page herald.PageRequest) (herald.Page[herald.Lead], error) {
+	q := listQuery{}
+	q.add("tenant_id = ?", tenantID)
+	tail, args, limit, err := q.sql(page)
+	if err != nil {
+		return herald.Page[herald.Lead]{}, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+leadColumns+" FROM leads"+tail, args...)
+	if err != nil {
+		return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
+	}
+	defer rows.Close()
+	items := []herald.Lead{}
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
+		}
+		items = append(items, l)
+	}
+	if err := rows.Err(); err != nil {
+		return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
+	}
+	items, next := nextCursor(items, limit, func(l herald.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
+	return herald.Page[herald.Lead]{Items: items, NextCursor: next}, nil
+}

@@ -1,0 +1,141 @@
+// Package sqlstore keeps Herald's state in SQLite or PostgreSQL.
+//
+// Both databases run the same queries: each accepts $n placeholders,
+// RETURNING, ON CONFLICT and row-value comparisons, and times travel as
+// fixed-width UTC text that PostgreSQL parses into timestamptz and SQLite
+// stores as text that sorts the way it compares. What differs lives in a
+// dialect value (row locking, the job engine's driver) and in each
+// database's own numbered migrations, so no query branches on the database.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	// The drivers register themselves with database/sql.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"herald"
+)
+
+// DefaultURL is the database Herald uses when none is configured.
+const DefaultURL = "sqlite:herald.db"
+
+// dialect holds what differs between the databases.
+type dialect struct {
+	name string
+	// forUpdate locks selected rows until the transaction ends. SQLite has
+	// one writer and takes its lock at BEGIN, so it needs none.
+	forUpdate string
+	river     riverdriver.Driver[*sql.Tx]
+	// jobIndex is the partial index that keeps the engine's promotion of
+	// scheduled jobs fast with many pending reminders (see ensureJobIndex).
+	jobIndex string
+}
+
+// DB is an open database with its dialect.
+type DB struct {
+	*sql.DB
+	dialect dialect
+}
+
+// Name returns "sqlite" or "postgres".
+func (db *DB) Name() string { return db.dialect.name }
+
+// RiverDriver returns the job engine's driver for this database; the engine
+// shares the pool, so jobs are inserted in Herald's own transactions.
+func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] { return db.dialect.river }
+
+// Open opens the database that url names: "sqlite:PATH" (or a path ending
+// in .db) or "postgres://…". It does not migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url)
+	case strings.HasPrefix(url, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
+	}
+	return nil, fmt.Errorf("HERALD_DATABASE_URL %q: want sqlite:PATH or postgres://…", url)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return nil, errors.New("HERALD_DATABASE_URL: sqlite: needs a file path, such as sqlite:herald.db")
+	}
+	// One connection: SQLite has one writer, and the job engine asks for
+	// it. BEGIN IMMEDIATE takes the write lock at the start of each
+	// transaction, so two transactions never deadlock upgrading a read lock.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(on)&_pragma=synchronous(normal)&_txlock=immediate"
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	sqlDB.SetConnMaxIdleTime(0)
+	sqlDB.SetConnMaxLifetime(0)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{DB: sqlDB, dialect: dialect{
+		name:  "sqlite",
+		river: riversqlite.New(sqlDB),
+		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (priority, scheduled_at, id)
+			WHERE state IN ('retryable', 'scheduled')`,
+	}}, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	sqlDB, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(40)
+	sqlDB.SetMaxIdleConns(40)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{DB: sqlDB, dialect: dialect{
+		name:      "postgres",
+		forUpdate: " FOR UPDATE",
+		river:     riverdatabasesql.New(sqlDB),
+		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (state, scheduled_at)
+			WHERE state IN ('retryable', 'scheduled')`,
+	}}, nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// errNotFound is the error of a missing row, shown to users as 404.
+func errNotFound(what string) error {
+	return herald.Errorf(herald.ECodeNotFound, "%s not found", what)
+}

@@ -1,0 +1,44 @@
+package herald
+
+import "context"
+
+// Store keeps Herald's state. Every method but CreateTenant and
+// TenantByAPIKey is scoped by a tenant id: another tenant's object is
+// reported as not found, exactly like a missing one. Each change writes its
+// audit actions in the same transaction.
+type Store interface {
+	Ping(ctx context.Context) error
+
+	// CreateTenant creates a tenant and returns it with its API key, which
+	// is stored hashed and cannot be read again.
+	CreateTenant(ctx context.Context, name string) (Tenant, string, error)
+	TenantByAPIKey(ctx context.Context, apiKey string) (Tenant, error)
+	Settings(ctx context.Context, tenantID string) (Settings, error)
+	UpdateSettings(ctx context.Context, tenantID string, s Settings) (Settings, error)
+
+	CreateLead(ctx context.Context, tenantID string, in LeadInput) (Lead, error)
+	Lead(ctx context.Context, tenantID, id string) (Lead, error)
+	// UpdateLead applies patch after check accepts the patched lead.
+	UpdateLead(ctx context.Context, tenantID, id string, patch LeadPatch, check func(*Lead) error) (Lead, error)
+	ListLeads(ctx context.Context, tenantID string, page PageRequest) (Page[Lead], error)
+
+	// BookMeeting books a meeting and plans its reminders in one
+	// transaction. With a non-empty idempotency key, a replay with the same
+	// request hash returns the first meeting and replayed=true.
+	BookMeeting(ctx context.Context, tenantID string, in BookMeetingInput, idem Idempotency) (m Meeting, replayed bool, err error)
+	Meeting(ctx context.Context, tenantID, id string) (Meeting, error)
+	UpdateMeeting(ctx context.Context, tenantID, id string, patch MeetingPatch) (Meeting, error)
+	CancelMeeting(ctx context.Context, tenantID, id string) (Meeting, error)
+	ListMeetings(ctx context.Context, tenantID string, f MeetingFilter) (Page[Meeting], error)
+
+	Reminder(ctx context.Context, tenantID, id string) (Reminder, error)
+	ListReminders(ctx context.Context, tenantID string, f ReminderFilter) (Page[Reminder], error)
+	ListAudit(ctx context.Context, tenantID string, f AuditFilter) (Page[AuditAction], error)
+}
+
+// Idempotency identifies a booking request for replay: Key is the client's
+// Idempotency-Key header, RequestHash a digest of the request body.
+type Idempotency struct {
+	Key         string
+	RequestHash string
+}
