@@ -1,0 +1,192 @@
+// Package twilio sends SMS through the Twilio Messages API, Herald's second
+// SMS provider, and classifies its answers for Herald's retry and failover
+// rules.
+//
+// It is a small client of its own rather than the official SDK: the SDK
+// fixes the API host (only edge and region can change), so reaching the
+// local fake or TWILIO_BASE_URL would take a transport that rewrites URLs;
+// its errors drop the response headers, so a throttled answer's
+// Retry-After is lost; and one endpoint does not justify its dependencies.
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald"
+)
+
+// Name is the provider name used in results, errors and configuration.
+const Name = "twilio"
+
+// DefaultBaseURL is where the Twilio REST API lives.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// DefaultTimeout bounds one request when Config.HTTPClient is nil.
+const DefaultTimeout = 10 * time.Second
+
+// StatusCallbackPath is the path, under Config.PublicURL, that each message
+// names as its StatusCallback.
+const StatusCallbackPath = "/webhooks/twilio/status"
+
+const maxAnswerBytes = 1 << 20
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is where the API is. Defaults to DefaultBaseURL.
+	BaseURL string
+	// AccountSID ("AC…") and AuthToken authenticate with HTTP Basic auth.
+	// Both are required.
+	AccountSID string
+	AuthToken  string
+	// From is the sending number in E.164 with its '+'. Required.
+	From string
+	// PublicURL is Herald's externally reachable base URL. When set, every
+	// message asks for status callbacks at PublicURL+StatusCallbackPath.
+	PublicURL string
+	// HTTPClient sends the requests. Defaults to a client whose Timeout is
+	// Timeout.
+	HTTPClient *http.Client
+	// Timeout bounds one request when HTTPClient is nil. Defaults to
+	// DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Client sends SMS through Twilio. It is safe for concurrent use.
+type Client struct {
+	endpoint       string
+	accountSID     string
+	authToken      string
+	from           string
+	statusCallback string
+	http           *http.Client
+}
+
+var _ herald.Sender = (*Client)(nil)
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.AccountSID == "" || cfg.AuthToken == "" {
+		return nil, errors.New("twilio: account SID and auth token are required")
+	}
+	if cfg.From == "" {
+		return nil, errors.New("twilio: a from number is required")
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if err := checkBaseURL(base); err != nil {
+		return nil, fmt.Errorf("twilio: base URL: %w", err)
+	}
+	client := &Client{
+		endpoint: strings.TrimRight(base, "/") + "/2010-04-01/Accounts/" +
+			url.PathEscape(cfg.AccountSID) + "/Messages.json",
+		accountSID: cfg.AccountSID,
+		authToken:  cfg.AuthToken,
+		from:       cfg.From,
+		http:       cfg.HTTPClient,
+	}
+	if cfg.PublicURL != "" {
+		client.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + StatusCallbackPath
+	}
+	if client.http == nil {
+		timeout := cfg.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		client.http = &http.Client{Timeout: timeout}
+	}
+	return client, nil
+}
+
+// Name returns "twilio".
+func (c *Client) Name() string { return Name }
+
+// Send creates the message at Twilio. A 201 answer means queued, not
+// delivered: delivery arrives later through the status callback.
+func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	form := url.Values{}
+	form.Set("To", msg.To)
+	form.Set("From", c.from)
+	form.Set("Body", msg.Text)
+	if c.statusCallback != "" {
+		form.Set("StatusCallback", c.statusCallback)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return herald.SendResult{}, sendError(herald.SendPermanent, "", "build request: "+err.Error())
+	}
+	req.SetBasicAuth(c.accountSID, c.authToken)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return herald.SendResult{}, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil {
+		return herald.SendResult{}, transportError(ctx, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return herald.SendResult{}, errorAnswer(resp, body)
+	}
+	return createdAnswer(body)
+}
+
+// transportError classifies a request that got no usable answer. A timeout
+// after the request left may still have created the message; it is
+// reported as transient all the same, as the caller cannot know better.
+func transportError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return sendError(herald.SendTransient, "", "request abandoned: "+ctxErr.Error())
+	}
+	var netErr interface{ Timeout() bool }
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return sendError(herald.SendTransient, "", "no answer in time: "+err.Error())
+	}
+	return sendError(herald.SendTransient, "", "request failed: "+err.Error())
+}
+
+func sendError(kind herald.SendErrorKind, code, message string) *herald.SendError {
+	return &herald.SendError{Provider: Name, Kind: kind, Code: code, Message: message}
+}
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	return nil
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date;
+// zero when absent or unreadable.
+func parseRetryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0
+	}
+	if seconds, err := strconv.Atoi(value); err == nil && seconds >= 0 {
+		return time.Duration(seconds) * time.Second
+	}
+	if at, err := http.ParseTime(value); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
