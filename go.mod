@@ -3,6 +3,7 @@ module herald
 go 1.26.8
 
 require (
+	github.com/arran4/golang-ical v0.3.4
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/riverqueue/river v0.51.2
 	github.com/riverqueue/river/riverdriver v0.51.2
