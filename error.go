@@ -25,6 +25,7 @@ const (
 	ECodeInvalidTimezone = "invalid_timezone"
 	ECodeInvalidTime     = "invalid_time"
 	ECodeInvalidCursor   = "invalid_cursor"
+	ECodeInvalidQuery    = "invalid_query" // a query parameter is malformed
 	ECodeUnknownTemplate = "unknown_template"
 )
 

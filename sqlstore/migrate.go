@@ -144,3 +144,31 @@ func (db *DB) ensureJobIndex(ctx context.Context) error {
 	}
 	return nil
 }
+
+// CheckMigrated fails, naming the fix, when the database lacks migrations
+// this binary knows: production databases are migrated by `herald migrate`,
+// not by every process that starts.
+func (db *DB) CheckMigrated(ctx context.Context) error {
+	migrations, err := db.loadMigrations()
+	if err != nil {
+		return err
+	}
+	latest := migrations[len(migrations)-1].version
+	var have sql.NullInt64
+	err = db.QueryRowContext(ctx, "SELECT max(version) FROM herald_migrations").Scan(&have)
+	if err != nil || !have.Valid || int(have.Int64) < latest {
+		return fmt.Errorf("the %s database is not migrated to version %d: run `herald migrate` first", db.dialect.name, latest)
+	}
+	migrator, err := rivermigrate.New(db.dialect.river, nil)
+	if err != nil {
+		return err
+	}
+	res, err := migrator.Validate(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("check job engine migrations: %w", err)
+	}
+	if !res.OK {
+		return fmt.Errorf("the job engine's tables are not migrated (%v): run `herald migrate` first", res.Messages)
+	}
+	return nil
+}

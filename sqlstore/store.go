@@ -61,7 +61,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-func (s *Store) now() time.Time { return s.clock.Now().UTC() }
+// now is truncated to what the databases store, so a value returned by a
+// write equals the value read back later.
+func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // queryer is what both *sql.DB and *sql.Tx offer.
 type queryer interface {

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald/sqlstore"
+)
+
+// Config is Herald's configuration, read from the environment (DESIGN
+// §5.2). Provider settings are read by the providers package.
+type Config struct {
+	DatabaseURL string
+	Addr        string
+	AdminToken  string
+	PublicURL   string
+	LogFormat   string
+	LogLevel    string
+
+	PollInterval     time.Duration
+	BatchSize        int
+	MaxRetries       int
+	RetryDelay       time.Duration
+	RetryMultiplier  float64
+	ShutdownTimeout  time.Duration
+	SendTimeout      time.Duration
+	ProviderSettings func(string) string
+}
+
+// LoadConfig reads the configuration with getenv and checks it, naming the
+// variable at fault.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:      or(getenv("HERALD_DATABASE_URL"), sqlstore.DefaultURL),
+		Addr:             or(getenv("HERALD_ADDR"), ":8080"),
+		AdminToken:       getenv("HERALD_ADMIN_TOKEN"),
+		PublicURL:        strings.TrimRight(getenv("HERALD_PUBLIC_URL"), "/"),
+		LogFormat:        or(getenv("HERALD_LOG_FORMAT"), "text"),
+		LogLevel:         or(getenv("HERALD_LOG_LEVEL"), "info"),
+		ProviderSettings: getenv,
+	}
+	var errs []string
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	c.PollInterval = durationVar(getenv, "REMINDER_POLL_INTERVAL", 250*time.Millisecond, time.Millisecond, fail)
+	c.RetryDelay = durationVar(getenv, "REMINDER_INITIAL_RETRY_DELAY", 60*time.Second, time.Second, fail)
+	c.ShutdownTimeout = durationVar(getenv, "HERALD_SHUTDOWN_TIMEOUT", 30*time.Second, time.Second, fail)
+	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 15*time.Second, 100*time.Millisecond, fail)
+	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
+	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
+	c.RetryMultiplier = 2
+	if raw := getenv("REMINDER_RETRY_BACKOFF_MULTIPLIER"); raw != "" {
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil || v < 1 || v > 100 {
+			fail("REMINDER_RETRY_BACKOFF_MULTIPLIER=%q: want a number from 1 to 100", raw)
+		}
+		c.RetryMultiplier = v
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		fail("HERALD_PUBLIC_URL=%q: want an http(s) URL such as https://herald.example.com", c.PublicURL)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		fail("HERALD_LOG_FORMAT=%q: want text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("HERALD_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		fail("HERALD_DATABASE_URL=%q: want sqlite:PATH or postgres://…", c.DatabaseURL)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func durationVar(getenv func(string) string, name string, def, min time.Duration, fail func(string, ...any)) time.Duration {
+	raw := getenv(name)
+	if raw == "" {
+		return def
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		// The original system took plain seconds; accept them too.
+		if secs, serr := strconv.Atoi(raw); serr == nil {
+			d, err = time.Duration(secs)*time.Second, nil
+		}
+	}
+	if err != nil || d < min {
+		fail("%s=%q: want a duration of at least %v, such as %v", name, raw, min, def)
+		return def
+	}
+	return d
+}
+
+func intVar(getenv func(string) string, name string, def, min, max int, fail func(string, ...any)) int {
+	raw := getenv(name)
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v < min || v > max {
+		fail("%s=%q: want a whole number from %d to %d", name, raw, min, max)
+		return def
+	}
+	return v
+}

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 64 << 10
+
+// decodeJSON reads one JSON object from the body into dst, refusing
+// unknown fields, trailing data and bodies over MaxBodyBytes.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body must hold a single JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return herald.Errorf(herald.ECodeTooLarge, "the body is larger than %d bytes", MaxBodyBytes)
+	case errors.Is(err, io.EOF):
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body is empty; a JSON object is expected")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body is not valid JSON: %v", err)
+	case errors.As(err, &typeErr):
+		return herald.FieldErrorf(herald.ECodeInvalid, typeErr.Field, "field %q must be %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return herald.FieldErrorf(herald.ECodeInvalid, field, "unknown field %q", field)
+	}
+	// Errors of our own UnmarshalJSON methods (durations, times) are
+	// input errors too.
+	return herald.Errorf(herald.ECodeInvalid, "%v", err)
+}
+
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a number"
+}
+
+// parseTime reads an RFC 3339 time of a field.
+func parseTime(field, raw string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		return time.Time{}, herald.FieldErrorf(herald.ECodeInvalidTime, field,
+			"%s %q is not an RFC 3339 time such as \"2026-12-01T14:00:00-05:00\"", field, raw)
+	}
+	return t.UTC(), nil
+}
+
+// pageRequest reads the limit and cursor query parameters.
+func pageRequest(r *http.Request) (herald.PageRequest, error) {
+	q := r.URL.Query()
+	p := herald.PageRequest{Cursor: q.Get("cursor")}
+	if raw := q.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > herald.MaxPageLimit {
+			return p, herald.FieldErrorf(herald.ECodeInvalidQuery, "limit",
+				"limit must be a number from 1 to %d", herald.MaxPageLimit)
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// optionalTime reads an optional RFC 3339 query parameter.
+func optionalTime(r *http.Request, name string) (*time.Time, error) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		return nil, herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s %q is not an RFC 3339 time", name, raw)
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+// oneOf checks an optional query parameter against the allowed values.
+func oneOf(r *http.Request, name string, allowed ...string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return "", nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s must be one of %s", name, strings.Join(allowed, ", "))
+}

@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"herald"
+)
+
+// problemForUnmatched answers requests that match no route (404) or match a
+// path with another method (405) with a problem document instead of the
+// ServeMux's plain text, keeping its Allow header.
+func problemForUnmatched(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		capture := &statusCapture{header: http.Header{}}
+		h.ServeHTTP(capture, r)
+		if allow := capture.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		if capture.status == http.StatusMethodNotAllowed {
+			writeProblem(w, Problem{Type: problemTypeBase + herald.ECodeMethod, Title: "Method Not Allowed",
+				Status: http.StatusMethodNotAllowed, Code: herald.ECodeMethod,
+				Detail: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + capture.header.Get("Allow")})
+			return
+		}
+		writeProblem(w, Problem{Type: problemTypeBase + herald.ECodeNotFound, Title: "Not Found",
+			Status: http.StatusNotFound, Code: herald.ECodeNotFound, Detail: "no route for " + r.URL.Path})
+	})
+}
+
+// statusCapture records what the ServeMux's own error handler writes.
+type statusCapture struct {
+	header http.Header
+	status int
+}
+
+func (c *statusCapture) Header() http.Header         { return c.header }
+func (c *statusCapture) Write(b []byte) (int, error) { return len(b), nil }
+func (c *statusCapture) WriteHeader(status int)      { c.status = status }
