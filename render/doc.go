@@ -48,12 +48,22 @@
 // "today", "tomorrow" or a weekday, counted in calendar days in the display
 // zone at the send time, so it stays right across daylight-saving changes.
 //
+// # SMS encoding
+//
+// Every rendered SMS carries its Encoding: GSM-7 or UCS-2, units and
+// segments, so the sender knows before sending whether Vonage needs
+// type=unicode. Typographic quotes, dashes, ellipses and non-breaking
+// spaces in user-supplied values are replaced with GSM-7 look-alikes only
+// when they alone would force UCS-2; text that needs UCS-2 anyway (a Chinese
+// name, an emoji) keeps them. Template.Render explains why.
+//
 // # Output bound
 //
 // A rendered part is never longer than its source plus, for each
 // placeholder occurrence, 64 bytes or five times the longest user-supplied
 // value, whichever is more (HTML escaping turns one byte into at most five;
-// Herald's own values are short). An HTML part made from the plain text
+// Herald's own values are shorter than 64 bytes for any zone from the zone
+// database). An HTML part made from the plain text
 // counts that text five times over, plus 64 bytes for its wrapper.
 // FuzzTemplate checks this bound.
 package render

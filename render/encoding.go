@@ -146,7 +146,7 @@ func lookalike(r rune) (string, bool) {
 		return "-", true
 	case '\u2026': // …
 		return "...", true
-	case '\u00A0', '\u2002', '\u2003', '\u2007', '\u2009', '\u202F': // no-break, en, em, figure, thin, narrow no-break
+	case '\t', '\u00A0', '\u2002', '\u2003', '\u2007', '\u2009', '\u202F': // tab, no-break, en, em, figure, thin, narrow no-break
 		return " ", true
 	case '\u00AD', '\u200B', '\u2060', '\uFEFF': // soft hyphen, zero-width space, word joiner, BOM
 		return "", true

@@ -79,6 +79,7 @@ func TestLookalikesStayGSM(t *testing.T) {
 		{"curly quotes and apostrophe", "O’Brien", "“Intro” to Go", `Hi O'Brien, ""Intro" to Go" starts in 10 min!`, render.SchemeGSM7},
 		{"dashes and ellipsis", "Ann", "Q3 – Q4 — plan…", `Hi Ann, "Q3 - Q4 - plan..." starts in 10 min!`, render.SchemeGSM7},
 		{"no-break spaces", "Ann\u00a0Lee", "Go\u202fDay", `Hi Ann Lee, "Go Day" starts in 10 min!`, render.SchemeGSM7},
+		{"tabs and stray spaces", " Ann\t", "Go\tDay ", `Hi Ann, "Go Day" starts in 10 min!`, render.SchemeGSM7},
 		{"invisible characters", "An\u00adna", "Go\u200b", `Hi Anna, "Go" starts in 10 min!`, render.SchemeGSM7},
 		{"gsm text untouched", "José", "Año", `Hi José, "Año" starts in 10 min!`, render.SchemeGSM7},
 		// The name needs UCS-2 whatever happens, so the title keeps its

@@ -20,8 +20,10 @@ type Source struct {
 	Text string
 	// Subject is the email subject; unused for SMS.
 	Subject string
-	// HTML is the email's HTML part; unused for SMS. When it is empty, the
-	// HTML part is made from Text, escaped, with line breaks kept.
+	// HTML is the email's HTML part; unused for SMS. Its markup is the
+	// tenant's and is kept as written, while every value inserted into it
+	// is escaped. When it is empty, the HTML part is made from Text,
+	// escaped, with line breaks kept.
 	HTML string
 }
 
@@ -177,8 +179,8 @@ func (r Rendered) ApplyTo(msg *herald.Message) {
 // fits GSM-7 anyway or needs UCS-2 anyway (a Chinese name, an emoji). Only
 // when those characters alone would force UCS-2, which cuts a part from 160
 // to 70 characters and can double the price, are they replaced with their
-// GSM-7 look-alikes (“ ” „ « » to ", ‘ ’ to ', – — to -, … to ..., no-break
-// spaces to spaces). The template's own text is never changed: a tenant who
+// GSM-7 look-alikes (“ ” „ « » to ", ‘ ’ to ', – — to -, … to ..., tabs and
+// no-break spaces to spaces, soft hyphens and zero-width spaces to nothing). The template's own text is never changed: a tenant who
 // writes curly quotes sees UCS-2 in Describe.
 func (t *Template) Render(v Values) Rendered {
 	out := Rendered{Channel: t.source.Channel}

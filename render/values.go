@@ -132,14 +132,16 @@ func (r *renderer) value(f field) string {
 // raw returns a field's text before the mode's preparation.
 func (r *renderer) raw(f field) string {
 	switch f {
+	// Stray spaces around a value would show as "Hi  John ,"; a value of
+	// spaces only counts as missing.
 	case fieldName:
-		return r.v.Name
+		return strings.TrimSpace(r.v.Name)
 	case fieldTitle:
-		return r.v.Title
+		return strings.TrimSpace(r.v.Title)
 	case fieldJoinLink:
 		return strings.TrimSpace(r.v.JoinLink)
 	case fieldTenant:
-		return r.v.Tenant
+		return strings.TrimSpace(r.v.Tenant)
 	}
 	if r.v.Start.IsZero() {
 		return ""
