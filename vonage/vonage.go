@@ -37,6 +37,9 @@ const maxCallbackLength = 100
 // maxAnswerBytes caps how much of an answer is read; real answers are tiny.
 const maxAnswerBytes = 1 << 20
 
+// maxIdleConns is how many idle connections to the API are kept for reuse.
+const maxIdleConns = 64
+
 // Config configures a Client.
 type Config struct {
 	// BaseURL is where the SMS API is. Defaults to DefaultBaseURL.
@@ -105,7 +108,11 @@ func New(cfg Config) (*Client, error) {
 		if timeout <= 0 {
 			timeout = DefaultTimeout
 		}
-		client.http = &http.Client{Timeout: timeout}
+		// Keep enough idle connections for a busy send rate: the default
+		// two per host would mean a new TLS handshake for most requests.
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = maxIdleConns
+		client.http = &http.Client{Timeout: timeout, Transport: transport}
 	}
 	return client, nil
 }

@@ -1,0 +1,117 @@
+package smsroute
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/time/rate"
+
+	"herald"
+)
+
+// route is one provider with its circuit breaker and rate limiter, both
+// shared by every goroutine that sends through the Router.
+type route struct {
+	name    string
+	sender  herald.Sender
+	limiter *rate.Limiter // nil: no limit
+	breaker *gobreaker.CircuitBreaker[herald.SendResult]
+}
+
+// errCircuitOpen marks a provider skipped because its circuit is open, or
+// half-open with its one trial already running.
+var errCircuitOpen = errors.New("circuit open after repeated failures")
+
+// callerGaveUp wraps a failure that happened because the caller cancelled
+// the context: it says nothing about the provider's health.
+type callerGaveUp struct{ err error }
+
+func (e callerGaveUp) Error() string { return e.err.Error() }
+func (e callerGaveUp) Unwrap() error { return e.err }
+
+func newRoute(p Provider, cfg Config) *route {
+	r := &route{name: p.Name, sender: p.Sender}
+	if p.RateLimit > 0 {
+		// Burst 1: never more than the limit in any one-second window, which
+		// is how Vonage counts its 30 requests per second.
+		r.limiter = rate.NewLimiter(rate.Limit(p.RateLimit), 1)
+	}
+	r.breaker = gobreaker.NewCircuitBreaker[herald.SendResult](gobreaker.Settings{
+		Name:        p.Name,
+		MaxRequests: 1,
+		Timeout:     cfg.BreakerPause,
+		ReadyToTrip: func(counts gobreaker.Counts) bool {
+			return counts.ConsecutiveFailures >= cfg.BreakerFailures
+		},
+		// Only transient failures speak of the provider's health: a
+		// refused number or a bad request come back from a working one.
+		IsSuccessful: func(err error) bool {
+			return err == nil || herald.SendErrorKindOf(err) != herald.SendTransient
+		},
+		IsExcluded: func(err error) bool {
+			var gaveUp callerGaveUp
+			return errors.As(err, &gaveUp) || herald.SendErrorKindOf(err) == herald.SendThrottled
+		},
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			if cfg.OnStateChange != nil {
+				cfg.OnStateChange(name, from.String(), to.String())
+			}
+		},
+	})
+	return r
+}
+
+// send makes one call through the breaker and the rate limiter.
+func (r *route) send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	if r.breaker.State() == gobreaker.StateOpen {
+		return herald.SendResult{}, errCircuitOpen
+	}
+	if r.limiter != nil {
+		if err := r.limiter.Wait(ctx); err != nil {
+			return herald.SendResult{}, &herald.SendError{
+				Provider: r.name, Kind: herald.SendThrottled,
+				Message:    "over Herald's own rate limit for this provider: " + err.Error(),
+				RetryAfter: time.Duration(float64(time.Second) / float64(r.limiter.Limit())),
+			}
+		}
+	}
+	result, err := r.breaker.Execute(func() (herald.SendResult, error) {
+		result, err := r.sender.Send(ctx, msg)
+		if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+			return result, callerGaveUp{err}
+		}
+		return result, err
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return herald.SendResult{}, errCircuitOpen
+	}
+	var gaveUp callerGaveUp
+	if errors.As(err, &gaveUp) {
+		err = gaveUp.err
+	}
+	return result, err
+}
+
+// asSendError returns err as a *herald.SendError of this provider; an
+// unclassified error counts as transient, as herald.Sender says.
+func (r *route) asSendError(err error) *herald.SendError {
+	var se *herald.SendError
+	if errors.As(err, &se) {
+		return se
+	}
+	return &herald.SendError{Provider: r.name, Kind: herald.SendTransient, Message: err.Error()}
+}
+
+// sleepContext waits d, or less if ctx ends first.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,221 @@
+// Package smsroute sends an SMS through an ordered list of providers: it
+// fails over to the next provider within the same call when one has an
+// outage, waits on a provider that throttles, paces each provider with a
+// rate limiter and pauses a failing one with a circuit breaker.
+//
+// Build one Router per process: its limiters and breakers are what every
+// goroutine of the process shares.
+package smsroute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"herald"
+)
+
+// Name is the provider name of errors that no single provider caused.
+const Name = "sms"
+
+// Provider is one SMS provider in the route.
+type Provider struct {
+	// Name identifies the provider in results, errors and audit details.
+	Name   string
+	Sender herald.Sender
+	// RateLimit is the most calls per second Herald makes to this provider
+	// from this process; 0 means no limit.
+	RateLimit float64
+}
+
+// Config configures a Router.
+type Config struct {
+	// Providers are tried in this order. At least one is required.
+	Providers []Provider
+	// BreakerFailures is the number of consecutive transient failures that
+	// open a provider's circuit. Defaults to 5.
+	BreakerFailures uint32
+	// BreakerPause is how long an open circuit skips its provider before
+	// letting one trial send through. Defaults to 30 seconds.
+	BreakerPause time.Duration
+	// ThrottleWait is how long to wait on a throttled provider that did not
+	// say how long. Defaults to 1 second.
+	ThrottleWait time.Duration
+	// MaxThrottleWaits is how many times one Send waits on a throttled
+	// provider before giving SendThrottled back to the caller. Defaults
+	// to 3.
+	MaxThrottleWaits int
+	// MaxThrottleDelay is the longest single wait; a provider that asks for
+	// more gets SendThrottled back at once. Defaults to 30 seconds.
+	MaxThrottleDelay time.Duration
+	// Sleep waits d or until ctx ends. Defaults to a timer; tests replace
+	// it to see the waits without spending them.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// OnStateChange, if set, hears every circuit change ("closed", "open",
+	// "half-open"), for logs and metrics.
+	OnStateChange func(provider, from, to string)
+}
+
+// Router is a herald.Sender over several SMS providers. It is safe for
+// concurrent use.
+type Router struct {
+	cfg    Config
+	routes []*route
+}
+
+var _ herald.Sender = (*Router)(nil)
+
+// New checks cfg, fills in its defaults and returns a Router.
+func New(cfg Config) (*Router, error) {
+	if len(cfg.Providers) == 0 {
+		return nil, errors.New("smsroute: no SMS provider configured")
+	}
+	if cfg.BreakerFailures == 0 {
+		cfg.BreakerFailures = 5
+	}
+	if cfg.BreakerPause <= 0 {
+		cfg.BreakerPause = 30 * time.Second
+	}
+	if cfg.ThrottleWait <= 0 {
+		cfg.ThrottleWait = time.Second
+	}
+	if cfg.MaxThrottleWaits <= 0 {
+		cfg.MaxThrottleWaits = 3
+	}
+	if cfg.MaxThrottleDelay <= 0 {
+		cfg.MaxThrottleDelay = 30 * time.Second
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepContext
+	}
+	router := &Router{cfg: cfg}
+	seen := map[string]bool{}
+	for _, p := range cfg.Providers {
+		switch {
+		case p.Name == "" || p.Sender == nil:
+			return nil, errors.New("smsroute: every provider needs a name and a sender")
+		case seen[p.Name]:
+			return nil, fmt.Errorf("smsroute: provider %q listed twice", p.Name)
+		case p.RateLimit < 0:
+			return nil, fmt.Errorf("smsroute: provider %q has a negative rate limit", p.Name)
+		}
+		seen[p.Name] = true
+		router.routes = append(router.routes, newRoute(p, cfg))
+	}
+	return router, nil
+}
+
+// Providers returns the provider names in the order they are tried.
+func (r *Router) Providers() []string {
+	names := make([]string, len(r.routes))
+	for i, rt := range r.routes {
+		names[i] = rt.name
+	}
+	return names
+}
+
+// CircuitState returns "closed", "open" or "half-open" for a provider, or
+// "" for a name the Router does not know.
+func (r *Router) CircuitState(provider string) string {
+	for _, rt := range r.routes {
+		if rt.name == provider {
+			return rt.breaker.State().String()
+		}
+	}
+	return ""
+}
+
+// Send tries the providers in order. A provider that fails transiently, or
+// refuses the message for a reason of its own (credentials, sender, account,
+// request), hands over to the next one; a refusal of the number
+// (SendPermanentRecipient) ends the call, as no SMS provider can help. A
+// throttled provider is waited for, then tried again, within the limits of
+// Config and ctx; past them Send returns SendThrottled with RetryAfter and
+// does not fail over. Every call made is listed in Tried.
+func (r *Router) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	var tried []herald.ProviderCall
+	var lastErr, lastTransient *herald.SendError
+	for _, rt := range r.routes {
+		result, err := r.sendWithWaits(ctx, rt, msg, &tried)
+		if err == nil {
+			result.Tried = tried
+			return result, nil
+		}
+		if errors.Is(err, errCircuitOpen) {
+			continue
+		}
+		se := rt.asSendError(err)
+		switch se.Kind {
+		case herald.SendPermanentRecipient, herald.SendThrottled:
+			return herald.SendResult{}, withTried(se, tried)
+		case herald.SendTransient:
+			lastTransient = se
+		}
+		lastErr = se
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	switch {
+	case lastTransient != nil:
+		// Some provider may work later: worth a retry.
+		return herald.SendResult{}, withTried(lastTransient, tried)
+	case lastErr != nil:
+		return herald.SendResult{}, withTried(lastErr, tried)
+	}
+	return herald.SendResult{}, &herald.SendError{
+		Provider: Name, Kind: herald.SendTransient, Tried: tried,
+		Message: "every SMS provider is paused after repeated failures",
+	}
+}
+
+// sendWithWaits calls one provider, waiting and calling again while it
+// throttles, and records each call in tried.
+func (r *Router) sendWithWaits(ctx context.Context, rt *route, msg *herald.Message, tried *[]herald.ProviderCall) (herald.SendResult, error) {
+	for waits := 0; ; waits++ {
+		result, err := rt.send(ctx, msg)
+		if err == nil {
+			if result.Provider == "" {
+				result.Provider = rt.name
+			}
+			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: "sent", MessageID: result.MessageID})
+			return result, nil
+		}
+		if errors.Is(err, errCircuitOpen) {
+			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: "skipped", Error: err.Error()})
+			return result, err
+		}
+		se := rt.asSendError(err)
+		*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: se.Kind.String(), Error: se.Error()})
+		if se.Kind != herald.SendThrottled {
+			return result, se
+		}
+		wait := se.RetryAfter
+		if wait <= 0 {
+			wait = r.cfg.ThrottleWait
+		}
+		deadline, hasDeadline := ctx.Deadline()
+		if waits >= r.cfg.MaxThrottleWaits || wait > r.cfg.MaxThrottleDelay ||
+			(hasDeadline && time.Until(deadline) < wait) {
+			return result, throttledFor(se, wait)
+		}
+		if err := r.cfg.Sleep(ctx, wait); err != nil {
+			return result, throttledFor(se, wait)
+		}
+	}
+}
+
+// throttledFor returns a copy of se that tells the caller how long to wait.
+func throttledFor(se *herald.SendError, wait time.Duration) *herald.SendError {
+	out := *se
+	out.RetryAfter = wait
+	return &out
+}
+
+// withTried returns a copy of se carrying the calls made.
+func withTried(se *herald.SendError, tried []herald.ProviderCall) *herald.SendError {
+	out := *se
+	out.Tried = tried
+	return &out
+}
