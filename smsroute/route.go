@@ -28,7 +28,10 @@ var errCircuitOpen = errors.New("circuit open after repeated failures")
 // the context: it says nothing about the provider's health.
 type callerGaveUp struct{ err error }
 
+// Error returns the provider's error text.
 func (e callerGaveUp) Error() string { return e.err.Error() }
+
+// Unwrap returns the provider's error.
 func (e callerGaveUp) Unwrap() error { return e.err }
 
 func newRoute(p Provider, cfg Config) *route {
