@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,10 +17,23 @@ import (
 const MaxBodyBytes = 64 << 10
 
 // decodeJSON reads one JSON object from the body into dst, refusing
-// unknown fields, trailing data and bodies over MaxBodyBytes.
+// unknown fields, trailing data and bodies over MaxBodyBytes. The body is
+// read whole first, so an oversized body is always reported as too large,
+// whatever part of it breaks the limit.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	if len(trimmed) == 0 {
+		return jsonError(io.EOF)
+	}
+	// null or an array would decode into an empty struct and pass for {}.
+	if trimmed[0] != '{' {
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)

@@ -38,11 +38,32 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 	return nil
 }
 
+// settingsRequest is the body of PUT /v1/settings. The rules and channels
+// are read apart so that leaving them out keeps their defaults:
+// Settings.Validate fills only the text fields, and a missing channels or
+// reminder_rules would otherwise switch every reminder off.
+type settingsRequest struct {
+	herald.Settings
+	ReminderRules *[]herald.ReminderRule `json:"reminder_rules"`
+	Channels      *herald.Channels       `json:"channels"`
+}
+
 // putSettings replaces the settings; fields left out take their defaults.
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
-	var st herald.Settings
-	if err := decodeJSON(w, r, &st); err != nil {
+	def := herald.DefaultSettings()
+	// Channels decode over the defaults, so {"sms": false} keeps email on.
+	req := settingsRequest{Channels: &def.Channels}
+	if err := decodeJSON(w, r, &req); err != nil {
 		return err
+	}
+	st := req.Settings
+	// req.Channels pointed at def.Channels; null left the defaults alone.
+	st.Channels = def.Channels
+	// Rules are taken whole (an empty list plans no reminders): decoding
+	// over the default list would mix old fields into the new rules.
+	st.ReminderRules = def.ReminderRules
+	if req.ReminderRules != nil {
+		st.ReminderRules = *req.ReminderRules
 	}
 	if err := st.Validate(); err != nil {
 		return err

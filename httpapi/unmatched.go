@@ -13,7 +13,9 @@ func problemForUnmatched(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
-			h.ServeHTTP(w, r)
+			// Only the mux's own ServeHTTP sets the request's path values
+			// ({id}); the handler Handler returns would see them empty.
+			mux.ServeHTTP(w, r)
 			return
 		}
 		capture := &statusCapture{header: http.Header{}}

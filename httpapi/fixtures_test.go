@@ -1,0 +1,118 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"herald"
+)
+
+// tenant is a tenant created through the admin API, with its key.
+type tenant struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	APIKey string `json:"api_key"`
+}
+
+func (b *testBundle) newTenant(t *testing.T, name string) tenant {
+	t.Helper()
+	var tn tenant
+	b.do(t, "POST", "/v1/admin/tenants", testAdminToken, map[string]string{"name": name}).want(t, http.StatusCreated, &tn)
+	if tn.ID == "" || !strings.HasPrefix(tn.APIKey, herald.APIKeyPrefix) || tn.Name != name {
+		t.Fatalf("created tenant = %+v", tn)
+	}
+	return tn
+}
+
+// johnInput is a lead with every field set.
+var johnInput = map[string]string{"name": "John", "phone": "(415) 555-2671", "email": "john@Example.com",
+	"timezone": "America/New_York", "locale": "en_us"}
+
+func (b *testBundle) newLead(t *testing.T, key string) herald.Lead {
+	t.Helper()
+	var lead herald.Lead
+	b.do(t, "POST", "/v1/leads", key, johnInput).want(t, http.StatusCreated, &lead)
+	return lead
+}
+
+// bookInput is the body of a booking of leadID at startsAt.
+func bookInput(leadID string, startsAt time.Time) map[string]string {
+	return map[string]string{"lead_id": leadID, "title": "Product Demo", "starts_at": startsAt.Format(time.RFC3339),
+		"timezone": "America/New_York", "join_link": "https://meet.example.com/demo", "source": "test"}
+}
+
+func (b *testBundle) book(t *testing.T, key, leadID string, startsAt time.Time) herald.Meeting {
+	t.Helper()
+	var m herald.Meeting
+	b.do(t, "POST", "/v1/meetings", key, bookInput(leadID, startsAt)).want(t, http.StatusCreated, &m)
+	return m
+}
+
+// page is a list answer.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// list reads one page of a list.
+func list[T any](t *testing.T, b *testBundle, key, path string) page[T] {
+	t.Helper()
+	var p page[T]
+	b.do(t, "GET", path, key, nil).want(t, http.StatusOK, &p)
+	return p
+}
+
+// countedTables are every table a request could write to, the job
+// engine's included.
+var countedTables = []string{"tenants", "api_keys", "leads", "meetings", "reminders", "attempts",
+	"assistant_actions", "idempotency_keys", "river_job"}
+
+// snapshot describes everything a request could change: the row count of
+// each table, and what the tenant of key sees in its lists and settings.
+// Two equal snapshots mean nothing was written.
+func (b *testBundle) snapshot(t *testing.T, key string) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, table := range countedTables {
+		var n int
+		if err := b.db.QueryRowContext(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&sb, "%s=%d\n", table, n)
+	}
+	for _, path := range []string{"/v1/settings", "/v1/leads?limit=200", "/v1/meetings?limit=200",
+		"/v1/reminders?limit=200", "/v1/audit?limit=200"} {
+		r := b.do(t, "GET", path, key, nil)
+		r.want(t, http.StatusOK, nil)
+		fmt.Fprintf(&sb, "%s %s\n", path, r.body)
+	}
+	return sb.String()
+}
+
+// wantUnchanged fails the test when the state differs from before.
+func (b *testBundle) wantUnchanged(t *testing.T, key, before, what string) {
+	t.Helper()
+	if after := b.snapshot(t, key); after != before {
+		t.Fatalf("%s changed the state:\nbefore:\n%s\nafter:\n%s", what, before, after)
+	}
+}
+
+// addAttempt records a finished attempt of a reminder straight in the
+// database, as the worker would, so the API can be seen showing one.
+func (b *testBundle) addAttempt(t *testing.T, tenantID, reminderID string) {
+	t.Helper()
+	at := b.clock.Now().Format("2006-01-02T15:04:05.000000Z")
+	_, err := b.db.ExecContext(context.Background(), `INSERT INTO attempts (id, tenant_id, reminder_id, number, channel,
+		provider, reference, outcome, error, provider_message_id, calls, started_at, finished_at)
+		VALUES ($1, $2, $3, 1, 'sms', 'twilio', $4, 'sent', '', 'SM123', $5, $6, $6)`,
+		herald.NewID("att_"), tenantID, reminderID, "ref-"+reminderID,
+		`[{"provider":"vonage","outcome":"transient","error":"HTTP 503"},{"provider":"twilio","outcome":"sent","message_id":"SM123"}]`,
+		at)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
