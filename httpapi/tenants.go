@@ -39,13 +39,17 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 }
 
 // settingsRequest is the body of PUT /v1/settings. The rules and channels
-// are read apart so that leaving them out keeps their defaults:
+// are pointers so that leaving them out keeps their defaults:
 // Settings.Validate fills only the text fields, and a missing channels or
-// reminder_rules would otherwise switch every reminder off.
+// reminder_rules would otherwise switch every reminder off. (Embedding
+// herald.Settings instead would put its Go name in type errors' fields.)
 type settingsRequest struct {
-	herald.Settings
+	Timezone      string                 `json:"timezone"`
 	ReminderRules *[]herald.ReminderRule `json:"reminder_rules"`
 	Channels      *herald.Channels       `json:"channels"`
+	LateBooking   string                 `json:"late_booking"`
+	DefaultRegion string                 `json:"default_region"`
+	Replies       herald.ReplyTexts      `json:"replies"`
 }
 
 // putSettings replaces the settings; fields left out take their defaults.
@@ -56,12 +60,11 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	st := req.Settings
 	// req.Channels pointed at def.Channels; null left the defaults alone.
-	st.Channels = def.Channels
+	st := herald.Settings{Timezone: req.Timezone, Channels: def.Channels, LateBooking: req.LateBooking,
+		DefaultRegion: req.DefaultRegion, Replies: req.Replies, ReminderRules: def.ReminderRules}
 	// Rules are taken whole (an empty list plans no reminders): decoding
 	// over the default list would mix old fields into the new rules.
-	st.ReminderRules = def.ReminderRules
 	if req.ReminderRules != nil {
 		st.ReminderRules = *req.ReminderRules
 	}
