@@ -103,7 +103,7 @@ func invalidFields() []badRequest {
 		invalid("book source too long", "POST", "/v1/meetings", book(`, "source": "`+strings.Repeat("s", 65)+`"`), herald.ECodeInvalid, "source"),
 		{name: "book idempotency key too long", method: "POST", path: "/v1/meetings", body: book(""),
 			headers: []string{"Idempotency-Key", strings.Repeat("k", 256)},
-			status: http.StatusUnprocessableEntity, code: herald.ECodeInvalid, field: "Idempotency-Key"},
+			status:  http.StatusUnprocessableEntity, code: herald.ECodeInvalid, field: "Idempotency-Key"},
 
 		invalid("move start not RFC 3339", "PATCH", "/v1/meetings/{meeting}", `{"starts_at": "next week"}`, herald.ECodeInvalidTime, "starts_at"),
 		invalid("move start in the past", "PATCH", "/v1/meetings/{meeting}", `{"starts_at": "2026-03-01T15:00:00Z"}`, herald.ECodeInvalidTime, "starts_at"),
