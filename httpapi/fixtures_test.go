@@ -66,6 +66,20 @@ func list[T any](t *testing.T, b *testBundle, key, path string) page[T] {
 	return p
 }
 
+// idsOf returns the id of each item.
+func idsOf[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, item := range items {
+		out[i] = id(item)
+	}
+	return out
+}
+
+func leadID(l herald.Lead) string         { return l.ID }
+func meetingID(m herald.Meeting) string   { return m.ID }
+func reminderID(r herald.Reminder) string { return r.ID }
+func auditID(a herald.AuditAction) string { return a.ID }
+
 // countedTables are every table a request could write to, the job
 // engine's included.
 var countedTables = []string{"tenants", "api_keys", "leads", "meetings", "reminders", "attempts",

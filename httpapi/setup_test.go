@@ -84,36 +84,56 @@ type reply struct {
 // name, value pairs set after it.
 func (b *testBundle) do(t *testing.T, method, path, key string, body any, headers ...string) reply {
 	t.Helper()
-	var raw []byte
+	raw := encodeBody(t, body)
+	req := b.request(t, method, path, key, raw, headers...)
+	r, err := b.send(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	b.spec.check(t, req, raw, r, b.strictRequests)
+	return r
+}
+
+func encodeBody(t testing.TB, body any) []byte {
+	t.Helper()
 	switch v := body.(type) {
 	case nil:
+		return nil
 	case string:
-		raw = []byte(v)
-	default:
-		var err error
-		if raw, err = json.Marshal(v); err != nil {
-			t.Fatal(err)
-		}
+		return []byte(v)
 	}
-	req := newRequest(t, method, b.url+path, raw)
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// request builds a request of the test server; see do.
+func (b *testBundle) request(t testing.TB, method, path, key string, body []byte, headers ...string) *http.Request {
+	t.Helper()
+	req := newRequest(t, method, b.url+path, body)
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return req
+}
+
+// send makes one exchange; unlike do it may run on any goroutine.
+func (b *testBundle) send(req *http.Request) (reply, error) {
 	resp, err := b.client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		return reply{}, err
 	}
-	r := reply{status: resp.StatusCode, header: resp.Header, body: got}
-	b.spec.check(t, req, raw, r, b.strictRequests)
-	return r
+	return reply{status: resp.StatusCode, header: resp.Header, body: got}, nil
 }
 
 func newRequest(t testing.TB, method, url string, body []byte) *http.Request {
