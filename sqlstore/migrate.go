@@ -172,3 +172,17 @@ func (db *DB) CheckMigrated(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ForgetLeader removes the job engine's leader record on SQLite, where one
+// process owns the file: a record left by a process that was killed would
+// otherwise delay scheduled reminders until it expires. PostgreSQL, shared
+// by many processes, keeps its leader.
+func (db *DB) ForgetLeader(ctx context.Context) error {
+	if db.dialect.name != "sqlite" {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM river_leader"); err != nil {
+		return fmt.Errorf("forget job engine leader: %w", err)
+	}
+	return nil
+}

@@ -10,46 +10,97 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
+	"herald"
 	"herald/httpapi"
+	"herald/providers"
+	"herald/render"
 	"herald/schedule"
+	"herald/smsroute"
 	"herald/sqlstore"
 )
 
-// App is Herald wired together: database, job engine, store and HTTP
-// server. Tests run it on port 0.
+// App is Herald wired together: database, job engine, senders, store and
+// HTTP server. Tests run it on port 0.
 type App struct {
-	cfg    Config
-	logger *slog.Logger
-	db     *sqlstore.DB
-	river  *river.Client[*sql.Tx]
-	store  *sqlstore.Store
+	cfg      Config
+	logger   *slog.Logger
+	db       *sqlstore.DB
+	river    *river.Client[*sql.Tx]
+	store    *sqlstore.Store
+	registry *prometheus.Registry
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
-// checking that PostgreSQL has been migrated) and builds the store.
+// checking that PostgreSQL has been migrated), builds the senders and the
+// job engine's client, and the store on top.
 func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	provCfg, err := providers.FromEnv(cfg.ProviderSettings)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if db.Name() == "sqlite" {
-		err = db.Migrate(ctx)
+	app := &App{cfg: cfg, logger: logger, db: db, registry: prometheus.NewRegistry()}
+	if err := app.init(ctx, provCfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (a *App) init(ctx context.Context, provCfg providers.Config) error {
+	var err error
+	if a.db.Name() == "sqlite" {
+		err = a.db.Migrate(ctx)
 	} else {
-		err = db.CheckMigrated(ctx)
+		err = a.db.CheckMigrated(ctx)
 	}
 	if err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
-	client, err := schedule.NewInsertClient(db.RiverDriver())
+	senders, err := providers.Build(provCfg, smsroute.Config{})
 	if err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
-	store := sqlstore.New(db, schedule.NewJobs(client), sqlstore.Options{MaxRetries: cfg.MaxRetries})
-	return &App{cfg: cfg, logger: logger, db: db, river: client, store: store}, nil
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deliverer := &schedule.Deliverer{
+		SMS: senders.SMS, Email: senders.Email,
+		Templates:   schedule.BuiltinTemplates{Registry: render.NewRegistry()},
+		Clock:       herald.SystemClock{},
+		Logger:      a.logger,
+		Metrics:     schedule.NewMetrics(a.registry),
+		SendTimeout: a.cfg.SendTimeout,
+		Retry:       schedule.RetryPolicy{InitialDelay: a.cfg.RetryDelay, Multiplier: a.cfg.RetryMultiplier},
+	}
+	if provCfg.SMTP != nil {
+		deliverer.SenderEmail = provCfg.SMTP.From
+	}
+	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), deliverer, schedule.EngineConfig{
+		PollInterval: a.cfg.PollInterval,
+		MaxWorkers:   a.cfg.BatchSize,
+		JobTimeout:   a.cfg.SendTimeout*2 + 5*time.Second,
+		RescueAfter:  a.cfg.RescueAfter,
+		Logger:       a.logger.With("component", "jobs"),
+	})
+	if err != nil {
+		return err
+	}
+	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries})
+	deliverer.Store = a.store
+	if senders.SMS == nil && senders.Email == nil {
+		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
+		a.logger.Info("No SMS or email provider configured: messages go to the outbox (GET /v1/outbox)")
+	} else {
+		a.logger.Info("Providers: " + provCfg.Summary())
+	}
+	return nil
 }
 
 // Close releases the database.
@@ -57,8 +108,36 @@ func (a *App) Close() error { return a.db.Close() }
 
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
-	api := &httpapi.Server{Store: a.store, AdminToken: a.cfg.AdminToken, Logger: a.logger}
+	api := &httpapi.Server{Store: a.store, AdminToken: a.cfg.AdminToken, Logger: a.logger,
+		Extra: map[string]http.Handler{"GET /metrics": promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})}}
 	return api.Handler()
+}
+
+// StartWorker starts working reminder jobs.
+func (a *App) StartWorker(ctx context.Context) error {
+	if err := a.db.ForgetLeader(ctx); err != nil {
+		return err
+	}
+	if err := a.river.Start(ctx); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.logger.Info("Reminder worker started", "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
+	return nil
+}
+
+// StopWorker lets sends in flight finish within the shutdown timeout,
+// then cancels what is left; a cancelled job runs again later and finds
+// its attempt, so nothing is sent twice.
+func (a *App) StopWorker() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.river.Stop(ctx); err != nil {
+		a.logger.Warn("Worker did not stop in time; cancelling sends in flight", "error", err)
+		cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.river.StopAndCancel(cancelCtx)
+	}
+	a.logger.Info("Reminder worker stopped")
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
@@ -99,9 +178,28 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("HERALD_ADDR=%s: %w", cfg.Addr, err)
 	}
+	if err := app.StartWorker(ctx); err != nil {
+		return err
+	}
+	defer app.StopWorker()
 	logger.Info("herald serving", "addr", ln.Addr().String(), "database", app.db.Name(), "version", Version)
 	if cfg.AdminToken == "" {
 		logger.Info("admin API disabled: set HERALD_ADMIN_TOKEN to create tenants over HTTP, or use herald tenant create")
 	}
 	return app.Serve(ctx, ln)
+}
+
+// work runs the worker alone until ctx ends.
+func work(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	app, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := app.StartWorker(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	app.StopWorker()
+	return nil
 }

@@ -26,6 +26,7 @@ type Config struct {
 	RetryMultiplier  float64
 	ShutdownTimeout  time.Duration
 	SendTimeout      time.Duration
+	RescueAfter      time.Duration
 	ProviderSettings func(string) string
 }
 
@@ -47,6 +48,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.RetryDelay = durationVar(getenv, "REMINDER_INITIAL_RETRY_DELAY", 60*time.Second, time.Second, fail)
 	c.ShutdownTimeout = durationVar(getenv, "HERALD_SHUTDOWN_TIMEOUT", 30*time.Second, time.Second, fail)
 	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 15*time.Second, 100*time.Millisecond, fail)
+	c.RescueAfter = durationVar(getenv, "HERALD_RESCUE_AFTER", 0, 0, fail)
 	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
 	c.RetryMultiplier = 2

@@ -28,6 +28,7 @@ const usage = `Usage: herald <command> [flags]
 
 Commands:
   serve                      API, webhooks, dashboard and worker in one process
+  worker                     the reminder worker alone
   migrate                    apply the schema migrations to the configured database
   tenant create --name NAME  create a tenant and print its API key (shown once)
   version                    print the version
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, logger)
+	case "worker":
+		return work(ctx, cfg, logger)
 	case "migrate":
 		return migrate(ctx, cfg, logger)
 	case "tenant":

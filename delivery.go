@@ -1,0 +1,62 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// DeliveryState is everything the worker decides a reminder's fate from,
+// loaded and locked in one transaction. The worker changes Reminder, sets
+// the attempt to write, and adds audit actions; the store saves exactly
+// that when the decision function returns nil.
+type DeliveryState struct {
+	Tenant   Tenant
+	Settings Settings
+	Reminder Reminder
+	// Meeting comes with all its reminders, to tell whether a later rule's
+	// time has already come.
+	Meeting Meeting
+	Lead    Lead
+	// Attempts are the reminder's attempts so far, oldest first.
+	Attempts []Attempt
+
+	// NewAttempt, when set, is inserted.
+	NewAttempt *Attempt
+	// FinishedAttempt, when set, replaces the stored attempt of the same id.
+	FinishedAttempt *Attempt
+	// OptOutLead marks the lead as opted out of SMS (a provider said the
+	// number unsubscribed).
+	OptOutLead bool
+	Audit      []AuditAction
+}
+
+// OpenAttempt returns the latest attempt that was started but never
+// finished: the trace of a process that died during a provider call.
+func (s *DeliveryState) OpenAttempt() *Attempt {
+	if n := len(s.Attempts); n > 0 && s.Attempts[n-1].FinishedAt == nil {
+		return &s.Attempts[n-1]
+	}
+	return nil
+}
+
+// DeliveryStore is what the worker needs of storage.
+type DeliveryStore interface {
+	// UpdateDelivery loads and locks the reminder's state, calls decide, and
+	// saves the changes decide made in the same transaction. A missing
+	// reminder is a not_found *Error.
+	UpdateDelivery(ctx context.Context, tenantID, reminderID string, decide func(*DeliveryState) error) error
+}
+
+// OutboxMessage is a message held by the outbox sender instead of being
+// handed to a provider.
+type OutboxMessage struct {
+	ID         string    `json:"id"`
+	TenantID   string    `json:"-"`
+	ReminderID string    `json:"reminder_id"`
+	Reference  string    `json:"reference"`
+	Channel    Channel   `json:"channel"`
+	Recipient  string    `json:"recipient"`
+	Subject    string    `json:"subject"`
+	Text       string    `json:"text"`
+	CreatedAt  time.Time `json:"created_at"`
+}

@@ -1,0 +1,190 @@
+package schedule
+
+import (
+	"context"
+	"time"
+
+	"herald"
+	"herald/render"
+)
+
+// Reasons the worker records; the planning ones live in the domain.
+const (
+	ReasonOutcomeLost      = "outcome_lost"
+	ReasonTemplateMissing  = "template_missing"
+	ReasonRetriesExhausted = "retries_exhausted"
+	ReasonRetryAfterStart  = "retry_after_start"
+	ReasonRejected         = "rejected"
+)
+
+// Audit actions of delivery.
+const (
+	ActionAttempt       = "reminder.attempt"
+	ActionSent          = "reminder.sent"
+	ActionFailed        = "reminder.failed"
+	ActionRetry         = "reminder.retry_scheduled"
+	ActionThrottled     = "reminder.throttled"
+	ActionUnknown       = "reminder.unknown"
+	ActionExpired       = "reminder.expired"
+	ActionFallbackEmail = "reminder.fallback_email"
+)
+
+// earlyTolerance is how early a job may run and still send: the job engine
+// compares due times with the database's clock, which may differ from
+// ours by a few milliseconds, and waiting would cost a whole promotion
+// cycle of the engine.
+const earlyTolerance = time.Second
+
+// sendPlan is a claimed attempt, ready to be handed to a sender.
+type sendPlan struct {
+	tenantID, reminderID string
+	attempt              herald.Attempt
+	message              herald.Message
+	sender               herald.Sender
+	scheduledAt          time.Time
+	recipient            string
+}
+
+func (p *sendPlan) channelName() string { return string(p.attempt.Channel) }
+
+// claim decides what to do with a due reminder and, when it is to be sent,
+// records the attempt as started (status sending) before any provider is
+// called: if the process dies during the call, the next run finds the
+// open attempt and does not send again.
+func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now time.Time, forced herald.Channel) (*sendPlan, time.Duration) {
+	r := &st.Reminder
+	switch r.Status {
+	case herald.ReminderPending:
+	case herald.ReminderSending:
+		if open := st.OpenAttempt(); open != nil {
+			d.markUnknown(ctx, st, open, now)
+			return nil, 0
+		}
+	default:
+		d.Logger.DebugContext(ctx, "Reminder needs no send", "reminder", r.ID, "status", r.Status)
+		return nil, 0
+	}
+	due := r.ScheduledAt
+	if r.NextRetryAt != nil {
+		due = *r.NextRetryAt
+	}
+	if wait := due.Sub(now); wait > earlyTolerance {
+		return nil, wait
+	}
+	if reason, status := stale(st, now); status != "" {
+		d.finish(ctx, st, status, reason, "", now)
+		return nil, 0
+	}
+	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
+	if channel == "" {
+		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
+		return nil, 0
+	}
+	tmpl, err := d.Templates.Template(ctx, st.Tenant.ID, r.Template, channel)
+	if err != nil {
+		d.finish(ctx, st, herald.ReminderFailed, ReasonTemplateMissing, err.Error(), now)
+		return nil, 0
+	}
+	attempt := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: len(st.Attempts) + 1,
+		Channel: string(channel), StartedAt: now}
+	attempt.Reference = attempt.ID
+	plan := &sendPlan{tenantID: st.Tenant.ID, reminderID: r.ID, attempt: attempt, scheduledAt: r.ScheduledAt,
+		recipient: recipient, message: d.message(st, tmpl, channel, recipient, attempt.Reference, now)}
+	plan.sender = d.SMS
+	if channel == herald.ChannelEmail {
+		plan.sender = d.Email
+	}
+	r.Status, r.Channel, r.NextRetryAt = herald.ReminderSending, string(channel), nil
+	r.Attempts++
+	st.NewAttempt = &attempt
+	st.Audit = append(st.Audit, auditOf(r, ActionAttempt, "attempt "+itoa(attempt.Number)+" to "+mask(channel, recipient), now))
+	return plan, 0
+}
+
+// stale tells whether a reminder must not go out any more: its meeting is
+// cancelled or has started, or a later rule's time has already come.
+func stale(st *herald.DeliveryState, now time.Time) (reason, status string) {
+	r := &st.Reminder
+	switch {
+	case !st.Meeting.Active():
+		return herald.ReasonCancelled, herald.ReminderCancelled
+	case !now.Before(st.Meeting.StartsAt):
+		return "meeting_started", herald.ReminderExpired
+	}
+	for _, other := range st.Meeting.Reminders {
+		if other.ID == r.ID || other.Status == herald.ReminderCancelled {
+			continue
+		}
+		if other.ScheduledAt.After(r.ScheduledAt) && !other.ScheduledAt.After(now) {
+			return herald.ReasonSuperseded, herald.ReminderSkipped
+		}
+	}
+	return "", ""
+}
+
+// chooseChannel applies DESIGN §3 rule 5: SMS when the lead has a phone,
+// has not opted out and the tenant has SMS on; else email when the lead
+// has an address and the tenant has email on.
+func chooseChannel(st *herald.DeliveryState, smsAvailable, emailAvailable bool, forced herald.Channel) (herald.Channel, string) {
+	lead, ch := &st.Lead, st.Settings.Channels
+	if forced != herald.ChannelEmail && smsAvailable && ch.SMS && lead.Phone != "" && !lead.SMSOptedOut {
+		return herald.ChannelSMS, lead.Phone
+	}
+	if emailAvailable && ch.Email && lead.Email != "" {
+		return herald.ChannelEmail, lead.Email
+	}
+	return "", ""
+}
+
+// message renders the reminder for its channel at send time.
+func (d *Deliverer) message(st *herald.DeliveryState, tmpl *render.Template, channel herald.Channel, to, ref string, now time.Time) herald.Message {
+	m := &st.Meeting
+	values := render.Values{Name: st.Lead.Name, Title: m.Title, Start: m.StartsAt, JoinLink: m.JoinLink,
+		Tenant: st.Tenant.Name, Zone: render.ResolveZone(st.Lead.Timezone, m.Timezone, st.Settings.Timezone),
+		Locale: st.Lead.Locale, Now: now}
+	msg := herald.Message{TenantID: st.Tenant.ID, ReminderID: st.Reminder.ID, Reference: ref, To: to, ToName: st.Lead.Name}
+	tmpl.Render(values).ApplyTo(&msg)
+	if channel == herald.ChannelEmail && msg.Email != nil {
+		msg.Email.Calendar = render.Calendar(render.Event{UID: render.EventUID(m.ID), Sequence: m.Sequence,
+			Start: m.StartsAt, Stamp: now, Summary: m.Title, URL: m.JoinLink, OrganizerName: st.Tenant.Name,
+			OrganizerEmail: d.SenderEmail, AttendeeName: st.Lead.Name, AttendeeEmail: st.Lead.Email})
+	}
+	return msg
+}
+
+// finish gives a reminder a final status without sending.
+func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status, reason, detail string, now time.Time) {
+	r := &st.Reminder
+	r.Status, r.Reason, r.NextRetryAt = status, reason, nil
+	if detail != "" {
+		r.LastError = detail
+	}
+	action := ActionFailed
+	switch status {
+	case herald.ReminderSkipped:
+		action = herald.ActionReminderSkipped
+	case herald.ReminderCancelled:
+		action = herald.ActionReminderCancelled
+	case herald.ReminderExpired:
+		action = ActionExpired
+	}
+	st.Audit = append(st.Audit, auditOf(r, action, reason, now))
+	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" not sent: "+status+" ("+reason+")", "tenant", r.TenantID,
+		"meeting", r.MeetingID, "reminder", r.ID)
+	d.Metrics.countOutcome(status, r.Channel, r.Provider)
+}
+
+// markUnknown settles a reminder whose provider call was cut off by a
+// crash: it may or may not have been sent, so it is not sent again. A
+// delivery receipt carrying the attempt's reference settles it later.
+func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, now time.Time) {
+	r := &st.Reminder
+	r.Status, r.Reason = herald.ReminderUnknown, ReasonOutcomeLost
+	finished := *open
+	finished.Outcome, finished.Error, finished.FinishedAt = "unknown", "the process stopped during the provider call", &now
+	st.FinishedAttempt = &finished
+	st.Audit = append(st.Audit, auditOf(r, ActionUnknown, "reference "+open.Reference, now))
+	d.Logger.WarnContext(ctx, "Reminder "+r.ID+" outcome unknown after an interrupted send; not sending again",
+		"tenant", r.TenantID, "reference", open.Reference)
+	d.Metrics.countOutcome(herald.ReminderUnknown, r.Channel, r.Provider)
+}

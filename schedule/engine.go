@@ -1,0 +1,72 @@
+package schedule
+
+import (
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+)
+
+// EngineConfig tunes the job engine for reminders.
+type EngineConfig struct {
+	// PollInterval is the longest a due reminder waits to be noticed
+	// (REMINDER_POLL_INTERVAL). Defaults to 250 ms.
+	PollInterval time.Duration
+	// MaxWorkers is how many reminders one process works at once
+	// (REMINDER_BATCH_SIZE). Defaults to 50.
+	MaxWorkers int
+	// JobTimeout bounds one job; it must exceed the send timeout. Defaults
+	// to 30 s.
+	JobTimeout time.Duration
+	// RescueAfter is when a job left running by a dead process is taken up
+	// again. Defaults to JobTimeout plus 15 s, so a reminder claimed by a
+	// killed process is retried within about a minute.
+	RescueAfter time.Duration
+	Logger      *slog.Logger
+}
+
+// NewWorkerClient returns a River client that plans reminder jobs and
+// works them with d.
+func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], d *Deliverer, cfg EngineConfig) (*river.Client[*sql.Tx], error) {
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 250 * time.Millisecond
+	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 50
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 30 * time.Second
+	}
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		cfg.RescueAfter = cfg.JobTimeout + 15*time.Second
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &ReminderWorker{Deliverer: d}); err != nil {
+		return nil, fmt.Errorf("job engine: %w", err)
+	}
+	// The cooldown bounds how often a busy queue fetches again; a tenth
+	// of the poll interval lets bursts drain quickly without hammering
+	// the database when idle.
+	cooldown := max(cfg.PollInterval/10, time.Millisecond)
+	client, err := river.NewClient(driver, &river.Config{
+		Queues:               map[string]river.QueueConfig{QueueReminders: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:              workers,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cooldown, 100*time.Millisecond),
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		// Herald's reminders and audit tables are the record; finished
+		// jobs need not be kept long.
+		CompletedJobRetentionPeriod: time.Hour,
+		CancelledJobRetentionPeriod: time.Hour,
+		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
+		Logger:                      cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job engine: %w", err)
+	}
+	return client, nil
+}

@@ -1,0 +1,127 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"herald"
+)
+
+// nextStep is what the job does after an outcome is recorded.
+type nextStep struct {
+	// wait asks for the job to run again after this long.
+	wait time.Duration
+	// fallback asks for an immediate second attempt by email.
+	fallback bool
+}
+
+// defaultThrottleWait is used when a throttling provider does not say how
+// long to wait.
+const defaultThrottleWait = time.Second
+
+// record writes a provider call's outcome on the reminder and its attempt.
+// It changes nothing if the attempt is no longer the reminder's open one.
+func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *sendPlan, out sendOutcome, now time.Time) nextStep {
+	r := &st.Reminder
+	open := st.OpenAttempt()
+	if r.Status != herald.ReminderSending || open == nil || open.ID != plan.attempt.ID {
+		d.Logger.WarnContext(ctx, "Reminder changed during its send; outcome not recorded", "reminder", r.ID)
+		return nextStep{}
+	}
+	a := *open
+	a.FinishedAt = &now
+	if out.err == nil {
+		a.Outcome, a.Provider, a.ProviderMessageID, a.Calls = "sent", out.result.Provider, out.result.MessageID, out.result.Tried
+		st.FinishedAttempt = &a
+		r.Status, r.Reason, r.LastError = herald.ReminderSent, "", ""
+		r.Provider, r.ExternalMessageID, r.DeliveryStatus, r.SentAt = out.result.Provider, out.result.MessageID, herald.DeliveryAccepted, &now
+		st.Audit = append(st.Audit, auditOf(r, ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))
+		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" sent successfully via "+r.Channel, "tenant", r.TenantID,
+			"meeting", r.MeetingID, "reminder", r.ID, "provider", r.Provider, "to", mask(plan.message.Channel, plan.recipient),
+			"late_ms", now.Sub(plan.scheduledAt).Milliseconds())
+		d.Metrics.observeSent(r, now.Sub(plan.scheduledAt))
+		return nextStep{}
+	}
+
+	var se *herald.SendError
+	kind := herald.SendErrorKindOf(out.err)
+	if errors.As(out.err, &se) {
+		a.Provider, a.Calls = se.Provider, se.Tried
+	}
+	a.Outcome, a.Error = kind.String(), out.err.Error()
+	st.FinishedAttempt = &a
+	r.LastError, r.Provider = out.err.Error(), a.Provider
+
+	switch kind {
+	case herald.SendThrottled:
+		wait := defaultThrottleWait
+		if se != nil && se.RetryAfter > 0 {
+			wait = se.RetryAfter
+		}
+		return d.retryAt(ctx, st, now, wait, ActionThrottled)
+	case herald.SendPermanentRecipient:
+		if se != nil && se.OptedOut {
+			st.OptOutLead = true
+			st.Audit = append(st.Audit, herald.AuditAction{TenantID: r.TenantID, Action: herald.ActionLeadOptedOut,
+				EntityType: "lead", EntityID: st.Lead.ID, Channel: string(herald.ChannelSMS), Provider: a.Provider,
+				Outcome: "opted_out", Detail: "provider reports " + herald.MaskPhone(st.Lead.Phone) + " unsubscribed", At: now})
+		}
+		if plan.message.Channel == herald.ChannelSMS && d.Email != nil && st.Settings.Channels.Email && st.Lead.Email != "" {
+			r.Status = herald.ReminderPending
+			st.Audit = append(st.Audit, auditOf(r, ActionFallbackEmail, "SMS refused for this number: "+out.err.Error(), now))
+			return nextStep{fallback: true}
+		}
+		d.finish(ctx, st, herald.ReminderFailed, ReasonRejected, "", now)
+		return nextStep{}
+	case herald.SendPermanent:
+		d.finish(ctx, st, herald.ReminderFailed, ReasonRejected, "", now)
+		return nextStep{}
+	}
+	// Transient: retry with exponential backoff, never past the meeting's
+	// start, at most MaxRetries times.
+	retries := 0
+	for _, prior := range st.Attempts {
+		if prior.Outcome == herald.SendTransient.String() && prior.ID != a.ID {
+			retries++
+		}
+	}
+	retries++ // this failure
+	if retries > r.MaxRetries {
+		d.finish(ctx, st, herald.ReminderFailed, ReasonRetriesExhausted, "", now)
+		return nextStep{}
+	}
+	delay := d.Retry.Delay(retries)
+	if !now.Add(delay).Before(st.Meeting.StartsAt) {
+		d.finish(ctx, st, herald.ReminderExpired, ReasonRetryAfterStart, "", now)
+		return nextStep{}
+	}
+	return d.retryAt(ctx, st, now, delay, ActionRetry)
+}
+
+// retryAt puts the reminder back to pending until now+wait.
+func (d *Deliverer) retryAt(ctx context.Context, st *herald.DeliveryState, now time.Time, wait time.Duration, action string) nextStep {
+	r := &st.Reminder
+	next := now.Add(wait)
+	r.Status, r.NextRetryAt = herald.ReminderPending, &next
+	st.Audit = append(st.Audit, auditOf(r, action, "next try at "+next.Format(time.RFC3339)+": "+r.LastError, now))
+	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" will be retried", "tenant", r.TenantID, "reminder", r.ID,
+		"in", wait.String(), "error", r.LastError)
+	d.Metrics.countOutcome(action, r.Channel, r.Provider)
+	return nextStep{wait: wait}
+}
+
+func auditOf(r *herald.Reminder, action, detail string, at time.Time) herald.AuditAction {
+	return herald.AuditAction{TenantID: r.TenantID, Action: action, EntityType: "reminder", EntityID: r.ID,
+		Channel: r.Channel, Provider: r.Provider, Outcome: r.Status, Detail: detail, At: at}
+}
+
+func mask(channel herald.Channel, recipient string) string {
+	if channel == herald.ChannelEmail {
+		return herald.MaskEmail(recipient)
+	}
+	return herald.MaskPhone(recipient)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

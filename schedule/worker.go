@@ -1,0 +1,174 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"herald"
+	"herald/render"
+)
+
+// Templates finds the template a reminder is rendered with: the tenant's
+// own, else the built-in one.
+type Templates interface {
+	Template(ctx context.Context, tenantID, name string, channel herald.Channel) (*render.Template, error)
+}
+
+// BuiltinTemplates serves the built-in templates only.
+type BuiltinTemplates struct{ Registry *render.Registry }
+
+// Template implements Templates.
+func (b BuiltinTemplates) Template(_ context.Context, _ string, name string, channel herald.Channel) (*render.Template, error) {
+	return b.Registry.Get(name, channel)
+}
+
+// RetryPolicy spaces the retries of transient failures: the first after
+// InitialDelay, each next one Multiplier times longer.
+type RetryPolicy struct {
+	InitialDelay time.Duration
+	Multiplier   float64
+}
+
+// Delay returns the wait before retry number n (1 for the first).
+func (p RetryPolicy) Delay(n int) time.Duration {
+	d := float64(p.InitialDelay)
+	for i := 1; i < n; i++ {
+		d *= p.Multiplier
+	}
+	return time.Duration(d)
+}
+
+// Deliverer decides and carries out the delivery of one reminder. The
+// job engine's worker calls it when a reminder's job is due.
+type Deliverer struct {
+	Store herald.DeliveryStore
+	// SMS and Email send on their channel; nil means the channel is not
+	// available, and the channel choice passes over it.
+	SMS, Email herald.Sender
+	Templates  Templates
+	Clock      herald.Clock
+	Logger     *slog.Logger
+	Metrics    *Metrics
+	// SendTimeout bounds one provider call; a call that takes longer
+	// counts as a transient failure.
+	SendTimeout time.Duration
+	Retry       RetryPolicy
+	// SenderEmail is the From address the calendar invitation names as
+	// organizer.
+	SenderEmail string
+}
+
+// errWait asks the job engine to run the job again after a delay without
+// counting an attempt.
+type errWait struct{ d time.Duration }
+
+func (e errWait) Error() string { return fmt.Sprintf("wait %v", e.d) }
+
+// Deliver runs one reminder's delivery at the clock's now. It returns nil
+// when the reminder needs nothing more from this job, an errWait when it
+// must run again later, and any other error when storage failed (the job
+// engine then retries the job).
+func (d *Deliverer) Deliver(ctx context.Context, tenantID, reminderID string) error {
+	var forced herald.Channel
+	for range 2 { // a second round only to fall back from SMS to email
+		var plan *sendPlan
+		var wait time.Duration
+		err := d.Store.UpdateDelivery(ctx, tenantID, reminderID, func(st *herald.DeliveryState) error {
+			plan, wait = d.claim(ctx, st, d.Clock.Now(), forced)
+			return nil
+		})
+		if herald.ErrorCode(err) == herald.ECodeNotFound {
+			d.Logger.WarnContext(ctx, "Reminder no longer exists, nothing to send", "reminder", reminderID, "tenant", tenantID)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			return errWait{wait}
+		}
+		if plan == nil {
+			return nil
+		}
+		outcome := d.send(ctx, plan)
+		next, err := d.settle(ctx, plan, outcome)
+		if err != nil {
+			return err
+		}
+		switch {
+		case next.fallback:
+			forced = herald.ChannelEmail
+		case next.wait > 0:
+			return errWait{next.wait}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// sendOutcome is what a provider call returned.
+type sendOutcome struct {
+	result   herald.SendResult
+	err      error
+	duration time.Duration
+}
+
+func (d *Deliverer) send(ctx context.Context, plan *sendPlan) sendOutcome {
+	ctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := plan.sender.Send(ctx, &plan.message)
+	if err != nil && ctx.Err() != nil && herald.SendErrorKindOf(err) != herald.SendPermanent {
+		err = &herald.SendError{Provider: plan.channelName(), Kind: herald.SendTransient,
+			Message: fmt.Sprintf("no answer within %v: %v", d.SendTimeout, err)}
+	}
+	out := sendOutcome{result: res, err: err, duration: time.Since(start)}
+	d.Metrics.observeSend(plan, out)
+	return out
+}
+
+// settle records a send's outcome. The database may be away for a moment
+// right after a provider accepted a message; the outcome is then retried
+// for a while, since giving up would leave the reminder unknown.
+func (d *Deliverer) settle(ctx context.Context, plan *sendPlan, out sendOutcome) (nextStep, error) {
+	var next nextStep
+	backoff := 100 * time.Millisecond
+	for {
+		err := d.Store.UpdateDelivery(ctx, plan.tenantID, plan.reminderID, func(st *herald.DeliveryState) error {
+			next = d.record(ctx, st, plan, out, d.Clock.Now())
+			return nil
+		})
+		if err == nil || herald.ErrorCode(err) == herald.ECodeNotFound {
+			return next, nil
+		}
+		d.Logger.WarnContext(ctx, "Could not record a send outcome, retrying", "reminder", plan.reminderID, "error", err)
+		select {
+		case <-ctx.Done():
+			return next, err
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// ReminderWorker is the job engine's worker of reminder jobs.
+type ReminderWorker struct {
+	river.WorkerDefaults[ReminderArgs]
+	Deliverer *Deliverer
+}
+
+// Work delivers the job's reminder.
+func (w *ReminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs]) error {
+	err := w.Deliverer.Deliver(ctx, job.Args.TenantID, job.Args.ReminderID)
+	var wait errWait
+	if errors.As(err, &wait) {
+		return river.JobSnooze(wait.d)
+	}
+	return err
+}
