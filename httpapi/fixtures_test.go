@@ -115,17 +115,33 @@ func (b *testBundle) wantUnchanged(t *testing.T, key, before, what string) {
 	}
 }
 
-// addAttempt records a finished attempt of a reminder straight in the
-// database, as the worker would, so the API can be seen showing one.
-func (b *testBundle) addAttempt(t *testing.T, tenantID, reminderID string) {
+// deliver records what the worker does for a reminder, through the
+// store's delivery transaction: with sent, an SMS that Twilio took after
+// Vonage failed; without, a transient failure to be retried in a minute.
+func (b *testBundle) deliver(t *testing.T, tenantID, reminderID string, sent bool) {
 	t.Helper()
-	at := b.clock.Now().Format("2006-01-02T15:04:05.000000Z")
-	_, err := b.db.ExecContext(context.Background(), `INSERT INTO attempts (id, tenant_id, reminder_id, number, channel,
-		provider, reference, outcome, error, provider_message_id, calls, started_at, finished_at)
-		VALUES ($1, $2, $3, 1, 'sms', 'twilio', $4, 'sent', '', 'SM123', $5, $6, $6)`,
-		herald.NewID("att_"), tenantID, reminderID, "ref-"+reminderID,
-		`[{"provider":"vonage","outcome":"transient","error":"HTTP 503"},{"provider":"twilio","outcome":"sent","message_id":"SM123"}]`,
-		at)
+	now := b.clock.Now()
+	err := b.store.UpdateDelivery(context.Background(), tenantID, reminderID, func(st *herald.DeliveryState) error {
+		r := &st.Reminder
+		a := &herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: r.Attempts + 1,
+			Channel: string(herald.ChannelSMS), Reference: "ref-" + r.ID, StartedAt: now, FinishedAt: &now}
+		r.Attempts++
+		r.Channel = string(herald.ChannelSMS)
+		if sent {
+			a.Provider, a.Outcome, a.ProviderMessageID = "twilio", "sent", "SM123"
+			a.Calls = []herald.ProviderCall{{Provider: "vonage", Outcome: "transient", Error: "HTTP 503"},
+				{Provider: "twilio", Outcome: "sent", MessageID: "SM123"}}
+			r.Status, r.Provider, r.ExternalMessageID, r.SentAt = herald.ReminderSent, "twilio", "SM123", &now
+			r.DeliveryStatus = herald.DeliveryAccepted
+		} else {
+			retry := now.Add(time.Minute)
+			a.Provider, a.Outcome, a.Error = "vonage", "transient", "HTTP 503"
+			a.Calls = []herald.ProviderCall{{Provider: "vonage", Outcome: "transient", Error: "HTTP 503"}}
+			r.Provider, r.LastError, r.NextRetryAt = "vonage", "HTTP 503", &retry
+		}
+		st.NewAttempt = a
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,10 +158,24 @@ func reminderScenario(t *testing.T, b *testBundle, tn tenant, meetingID string) 
 	if got.ID != rem.ID || len(got.AttemptHistory) != 0 || !strings.Contains(string(r.body), `"attempt_history":[]`) {
 		t.Fatalf("reminder without attempts = %s", r.body)
 	}
-	b.addAttempt(t, tn.ID, rem.ID)
+	b.deliver(t, tn.ID, rem.ID, true)
 	b.do(t, "GET", "/v1/reminders/"+rem.ID, key, nil).want(t, http.StatusOK, &got)
-	if len(got.AttemptHistory) != 1 || len(got.AttemptHistory[0].Calls) != 2 || got.AttemptHistory[0].FinishedAt == nil {
-		t.Fatalf("attempt history = %+v", got.AttemptHistory)
+	now := b.clock.Now()
+	if got.Status != herald.ReminderSent || got.SentAt == nil || !got.SentAt.Equal(now) || len(got.AttemptHistory) != 1 ||
+		len(got.AttemptHistory[0].Calls) != 2 || got.AttemptHistory[0].FinishedAt == nil {
+		t.Fatalf("sent reminder = %+v", got)
+	}
+	retried := pending.Items[1].ID
+	b.deliver(t, tn.ID, retried, false)
+	b.do(t, "GET", "/v1/reminders/"+retried, key, nil).want(t, http.StatusOK, &got)
+	if got.Status != herald.ReminderPending || got.NextRetryAt == nil || !got.NextRetryAt.Equal(now.Add(time.Minute)) ||
+		got.LastError == "" || len(got.AttemptHistory) != 1 {
+		t.Fatalf("reminder to retry = %+v", got)
+	}
+	var m herald.Meeting
+	b.do(t, "GET", "/v1/meetings/"+meetingID, key, nil).want(t, http.StatusOK, &m)
+	if countReminders(m.Reminders, herald.ReminderSent, "") != 1 {
+		t.Fatalf("the meeting does not show its sent reminder: %+v", m.Reminders)
 	}
 }
 

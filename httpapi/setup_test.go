@@ -29,6 +29,7 @@ const testAdminToken = "admin-token-for-tests"
 type testBundle struct {
 	url    string
 	db     *sqlstore.DB
+	store  *sqlstore.Store
 	clock  *clocktest.Clock
 	client *http.Client
 	// spec checks every exchange against openapi.json.
@@ -58,11 +59,11 @@ func setup(t *testing.T, db *sqlstore.DB) *testBundle {
 func setupWithAdmin(t *testing.T, db *sqlstore.DB, adminToken string) *testBundle {
 	t.Helper()
 	clock := clocktest.New(epoch)
-	api := &httpapi.Server{Store: newStore(t, db, clock), AdminToken: adminToken, Clock: clock,
-		Logger: slog.New(slog.DiscardHandler)}
+	store := newStore(t, db, clock)
+	api := &httpapi.Server{Store: store, AdminToken: adminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	return &testBundle{url: srv.URL, db: db, clock: clock, client: srv.Client(), spec: loadSpec(t)}
+	return &testBundle{url: srv.URL, db: db, store: store, clock: clock, client: srv.Client(), spec: loadSpec(t)}
 }
 
 // eachDB runs fn on SQLite and on PostgreSQL, each with its own server.
