@@ -34,6 +34,8 @@ type Store interface {
 	Reminder(ctx context.Context, tenantID, id string) (Reminder, error)
 	ListReminders(ctx context.Context, tenantID string, f ReminderFilter) (Page[Reminder], error)
 	ListAudit(ctx context.Context, tenantID string, f AuditFilter) (Page[AuditAction], error)
+	// ListOutbox lists the messages the outbox sender kept.
+	ListOutbox(ctx context.Context, tenantID string, page PageRequest) (Page[OutboxMessage], error)
 }
 
 // Idempotency identifies a booking request for replay: Key is the client's

@@ -60,3 +60,16 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, t herald.Tena
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }
+
+func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
+	page, err := pageRequest(r)
+	if err != nil {
+		return err
+	}
+	items, err := s.Store.ListOutbox(r.Context(), t.ID, page)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, items)
+	return nil
+}

@@ -58,6 +58,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reminders", s.tenant(s.listReminders))
 	mux.HandleFunc("GET /v1/reminders/{id}", s.tenant(s.getReminder))
 	mux.HandleFunc("GET /v1/audit", s.tenant(s.listAudit))
+	mux.HandleFunc("GET /v1/outbox", s.tenant(s.listOutbox))
 
 	for pattern, h := range s.Extra {
 		mux.Handle(pattern, h)

@@ -29,8 +29,8 @@ type EngineConfig struct {
 }
 
 // NewWorkerClient returns a River client that plans reminder jobs and
-// works them with d.
-func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], d *Deliverer, cfg EngineConfig) (*river.Client[*sql.Tx], error) {
+// works them with w.
+func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg EngineConfig) (*river.Client[*sql.Tx], error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
 	}
@@ -44,7 +44,7 @@ func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], d *Deliverer, cfg Engin
 		cfg.RescueAfter = cfg.JobTimeout + 15*time.Second
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &ReminderWorker{Deliverer: d}); err != nil {
+	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
 	}
 	// The cooldown bounds how often a busy queue fetches again; a tenth

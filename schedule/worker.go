@@ -161,10 +161,12 @@ func (d *Deliverer) settle(ctx context.Context, plan *sendPlan, out sendOutcome)
 type ReminderWorker struct {
 	river.WorkerDefaults[ReminderArgs]
 	Deliverer *Deliverer
+	pickups   pickups
 }
 
 // Work delivers the job's reminder.
 func (w *ReminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs]) error {
+	w.pickups.n.Add(1)
 	err := w.Deliverer.Deliver(ctx, job.Args.TenantID, job.Args.ReminderID)
 	var wait errWait
 	if errors.As(err, &wait) {

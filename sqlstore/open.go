@@ -40,6 +40,8 @@ type dialect struct {
 	// jobIndex is the partial index that keeps the engine's promotion of
 	// scheduled jobs fast with many pending reminders (see ensureJobIndex).
 	jobIndex string
+	// jobTimeLayout is how the job engine writes times in its tables.
+	jobTimeLayout string
 }
 
 // DB is an open database with its dialect.
@@ -89,8 +91,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return &DB{DB: sqlDB, dialect: dialect{
-		name:  "sqlite",
-		river: riversqlite.New(sqlDB),
+		name:          "sqlite",
+		jobTimeLayout: "2006-01-02 15:04:05.000",
+		river:         riversqlite.New(sqlDB),
 		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (priority, scheduled_at, id)
 			WHERE state IN ('retryable', 'scheduled')`,
 	}}, nil
@@ -111,9 +114,10 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return &DB{DB: sqlDB, dialect: dialect{
-		name:      "postgres",
-		forUpdate: " FOR UPDATE",
-		river:     riverdatabasesql.New(sqlDB),
+		name:          "postgres",
+		forUpdate:     " FOR UPDATE",
+		jobTimeLayout: timeLayout,
+		river:         riverdatabasesql.New(sqlDB),
 		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (state, scheduled_at)
 			WHERE state IN ('retryable', 'scheduled')`,
 	}}, nil

@@ -33,6 +33,7 @@ type App struct {
 	river    *river.Client[*sql.Tx]
 	store    *sqlstore.Store
 	registry *prometheus.Registry
+	worker   *schedule.ReminderWorker
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -69,7 +70,9 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if err != nil {
 		return err
 	}
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "herald_jobs_waiting",
+			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))
 	deliverer := &schedule.Deliverer{
 		SMS: senders.SMS, Email: senders.Email,
 		Templates:   schedule.BuiltinTemplates{Registry: render.NewRegistry()},
@@ -82,7 +85,8 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if provCfg.SMTP != nil {
 		deliverer.SenderEmail = provCfg.SMTP.From
 	}
-	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), deliverer, schedule.EngineConfig{
+	a.worker = &schedule.ReminderWorker{Deliverer: deliverer}
+	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
 		PollInterval: a.cfg.PollInterval,
 		MaxWorkers:   a.cfg.BatchSize,
 		JobTimeout:   a.cfg.SendTimeout*2 + 5*time.Second,
@@ -103,6 +107,17 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	return nil
 }
 
+// dueJobs reads the queue depth for the metrics; a failed read shows as -1.
+func (a *App) dueJobs() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := a.db.DueJobs(ctx, time.Now())
+	if err != nil {
+		return -1
+	}
+	return float64(n)
+}
+
 // Close releases the database.
 func (a *App) Close() error { return a.db.Close() }
 
@@ -121,6 +136,7 @@ func (a *App) StartWorker(ctx context.Context) error {
 	if err := a.river.Start(ctx); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	go a.worker.ReportPickups(ctx, a.logger, time.Second)
 	a.logger.Info("Reminder worker started", "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
 	return nil
 }
