@@ -22,8 +22,9 @@ type EngineConfig struct {
 	// to 30 s.
 	JobTimeout time.Duration
 	// RescueAfter is when a job left running by a dead process is taken up
-	// again. Defaults to JobTimeout plus 15 s, so a reminder claimed by a
-	// killed process is retried within about a minute.
+	// again. Defaults to JobTimeout plus 5 s. The engine looks for such
+	// jobs every 30 s, so a reminder claimed by a killed process is taken
+	// up RescueAfter to RescueAfter + 30 s after the kill.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
 }
@@ -41,7 +42,7 @@ func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg 
 		cfg.JobTimeout = 30 * time.Second
 	}
 	if cfg.RescueAfter <= cfg.JobTimeout {
-		cfg.RescueAfter = cfg.JobTimeout + 15*time.Second
+		cfg.RescueAfter = cfg.JobTimeout + 5*time.Second
 	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, w); err != nil {

@@ -203,6 +203,7 @@ func TestLostOutcomeIsNeverSentAgain(t *testing.T) {
 		r := b.book(t, lead.ID, "")["1h"]
 		crashing := *b.deliverer
 		crashing.Store = &failingOutcomes{DeliveryStore: b.store}
+		crashing.OutcomeRetryFor = 300 * time.Millisecond
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		b.clock.Set(r.ScheduledAt)

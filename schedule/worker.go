@@ -58,6 +58,10 @@ type Deliverer struct {
 	// counts as a transient failure.
 	SendTimeout time.Duration
 	Retry       RetryPolicy
+	// OutcomeRetryFor is how long a provider's answer is retried against
+	// a database that does not answer before the reminder is left for
+	// the next run (which marks it unknown). Defaults to 30 s.
+	OutcomeRetryFor time.Duration
 	// SenderEmail is the From address the calendar invitation names as
 	// organizer.
 	SenderEmail string
@@ -137,6 +141,15 @@ func (d *Deliverer) send(ctx context.Context, plan *sendPlan) sendOutcome {
 // right after a provider accepted a message; the outcome is then retried
 // for a while, since giving up would leave the reminder unknown.
 func (d *Deliverer) settle(ctx context.Context, plan *sendPlan, out sendOutcome) (nextStep, error) {
+	// The outcome is recorded even when the job's own context was
+	// cancelled (job timeout, shutdown) during the call: a message the
+	// provider took must not be left looking like a lost send.
+	retryFor := d.OutcomeRetryFor
+	if retryFor <= 0 {
+		retryFor = defaultOutcomeRetryFor
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), retryFor)
+	defer cancel()
 	var next nextStep
 	backoff := 100 * time.Millisecond
 	for {
@@ -156,6 +169,10 @@ func (d *Deliverer) settle(ctx context.Context, plan *sendPlan, out sendOutcome)
 		backoff = min(backoff*2, 5*time.Second)
 	}
 }
+
+// defaultOutcomeRetryFor bounds how long an outcome is retried against a
+// database that went away.
+const defaultOutcomeRetryFor = 30 * time.Second
 
 // ReminderWorker is the job engine's worker of reminder jobs.
 type ReminderWorker struct {

@@ -47,7 +47,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.PollInterval = durationVar(getenv, "REMINDER_POLL_INTERVAL", 250*time.Millisecond, time.Millisecond, fail)
 	c.RetryDelay = durationVar(getenv, "REMINDER_INITIAL_RETRY_DELAY", 60*time.Second, time.Second, fail)
 	c.ShutdownTimeout = durationVar(getenv, "HERALD_SHUTDOWN_TIMEOUT", 30*time.Second, time.Second, fail)
-	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 15*time.Second, 100*time.Millisecond, fail)
+	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 10*time.Second, 100*time.Millisecond, fail)
 	c.RescueAfter = durationVar(getenv, "HERALD_RESCUE_AFTER", 0, 0, fail)
 	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)

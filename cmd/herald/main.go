@@ -18,6 +18,7 @@ import (
 	// times in the lead's zone.
 	_ "time/tzdata"
 
+	"herald"
 	"herald/sqlstore"
 )
 
@@ -31,6 +32,8 @@ Commands:
   worker                     the reminder worker alone
   migrate                    apply the schema migrations to the configured database
   tenant create --name NAME  create a tenant and print its API key (shown once)
+  sms-test --to NUMBER       send one test SMS through the configured providers
+  email-test --to ADDRESS    send one test email through the configured SMTP server
   version                    print the version
 
 Configuration comes from environment variables; see the README.
@@ -75,6 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, logger)
 	case "tenant":
 		return tenantCommand(ctx, cfg, args[1:], stdout)
+	case "sms-test":
+		return sendCheck(ctx, cfg, herald.ChannelSMS, args[1:], stdout)
+	case "email-test":
+		return sendCheck(ctx, cfg, herald.ChannelEmail, args[1:], stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return errUsage
