@@ -56,8 +56,8 @@ func (s *Store) loadDelivery(ctx context.Context, tx *sql.Tx, tenantID, reminder
 		Scan(&st.Tenant.ID, &st.Tenant.Name, scanTime(&st.Tenant.CreatedAt), &raw); err != nil {
 		return nil, fmt.Errorf("load tenant: %w", err)
 	}
-	if err := json.Unmarshal([]byte(raw), &st.Settings); err != nil {
-		return nil, fmt.Errorf("load settings: %w", err)
+	if st.Settings, err = decodeSettings(raw); err != nil {
+		return nil, err
 	}
 	if st.Attempts, err = loadAttempts(ctx, tx, tenantID, reminderID); err != nil {
 		return nil, err

@@ -44,15 +44,18 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 				return err
 			}
 		}
-		var exists int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM leads WHERE tenant_id = $1 AND id = $2", tenantID, in.LeadID).Scan(&exists)
+		// One query checks the lead and reads the rules: booking is the
+		// API's hottest path.
+		var raw string
+		err := tx.QueryRowContext(ctx, `SELECT t.settings FROM leads l JOIN tenants t ON t.id = l.tenant_id
+			WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", in.LeadID)
 		}
 		if err != nil {
 			return err
 		}
-		settings, err := loadSettings(ctx, tx, tenantID)
+		settings, err := decodeSettings(raw)
 		if err != nil {
 			return err
 		}

@@ -67,9 +67,13 @@ func loadSettings(ctx context.Context, q queryer, tenantID string) (herald.Setti
 	if err != nil {
 		return herald.Settings{}, fmt.Errorf("load settings: %w", err)
 	}
+	return decodeSettings(raw)
+}
+
+func decodeSettings(raw string) (herald.Settings, error) {
 	var st herald.Settings
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return herald.Settings{}, fmt.Errorf("load settings: %w", err)
+		return herald.Settings{}, fmt.Errorf("decode settings: %w", err)
 	}
 	return st, nil
 }
