@@ -29,6 +29,7 @@ type Store struct {
 	clock herald.Clock
 	// maxRetries is given to each planned reminder.
 	maxRetries int
+	auth       authCache
 }
 
 var _ herald.Store = (*Store)(nil)

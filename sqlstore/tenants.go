@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"herald"
 )
@@ -40,9 +41,14 @@ func (s *Store) CreateTenant(ctx context.Context, name string) (herald.Tenant, s
 
 // TenantByAPIKey returns the tenant an API key belongs to.
 func (s *Store) TenantByAPIKey(ctx context.Context, apiKey string) (herald.Tenant, error) {
+	hash := herald.HashAPIKey(apiKey)
+	now := time.Now()
+	if t, ok := s.auth.get(hash, now); ok {
+		return t, nil
+	}
 	var t herald.Tenant
 	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, t.created_at FROM api_keys k
-		JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1`, herald.HashAPIKey(apiKey)).
+		JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1`, hash).
 		Scan(&t.ID, &t.Name, scanTime(&t.CreatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return herald.Tenant{}, herald.Errorf(herald.ECodeUnauthorized, "the API key is not valid")
@@ -50,6 +56,7 @@ func (s *Store) TenantByAPIKey(ctx context.Context, apiKey string) (herald.Tenan
 	if err != nil {
 		return herald.Tenant{}, fmt.Errorf("tenant by key: %w", err)
 	}
+	s.auth.put(hash, t, now)
 	return t, nil
 }
 
