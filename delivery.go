@@ -19,6 +19,11 @@ type DeliveryState struct {
 	Lead    Lead
 	// Attempts are the reminder's attempts so far, oldest first.
 	Attempts []Attempt
+	// TemplateOverrides are the tenant's own versions of the reminder's
+	// template, one per channel at most. They are read in the same
+	// transaction so that rendering needs no query of its own: on SQLite
+	// the transaction holds the only connection.
+	TemplateOverrides []TemplateOverride
 
 	// NewAttempt, when set, is inserted.
 	NewAttempt *Attempt

@@ -36,6 +36,18 @@ type Store interface {
 	ListAudit(ctx context.Context, tenantID string, f AuditFilter) (Page[AuditAction], error)
 	// ListOutbox lists the messages the outbox sender kept.
 	ListOutbox(ctx context.Context, tenantID string, page PageRequest) (Page[OutboxMessage], error)
+
+	// TemplateOverrides lists a tenant's own templates, sorted by name,
+	// then channel; with a non-empty name, only those of that name (one
+	// per channel at most).
+	TemplateOverrides(ctx context.Context, tenantID, name string) ([]TemplateOverride, error)
+	// SaveTemplateOverride creates or replaces the tenant's template of
+	// o's name and channel, which the caller has validated; created reports
+	// that none existed. A tenant keeps at most MaxTemplateOverrides.
+	SaveTemplateOverride(ctx context.Context, tenantID string, o TemplateOverride) (saved TemplateOverride, created bool, err error)
+	// DeleteTemplateOverride removes the tenant's template of that name and
+	// channel; a missing one is a not_found *Error.
+	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel Channel) error
 }
 
 // Idempotency identifies a booking request for replay: Key is the client's

@@ -11,8 +11,8 @@ import (
 	"herald"
 )
 
-// UpdateDelivery loads a reminder with its meeting, lead, settings and
-// attempts, locking the reminder row, lets decide change them, and saves
+// UpdateDelivery loads a reminder with its meeting, lead, settings,
+// attempts and the tenant's versions of its template, locking the reminder row, lets decide change them, and saves
 // the changes in the same transaction. Two workers can never both move the
 // same reminder out of pending: the second waits for the lock and then
 // sees the first one's status.
@@ -61,6 +61,9 @@ func (s *Store) loadDelivery(ctx context.Context, tx *sql.Tx, tenantID, reminder
 	}
 	if st.Attempts, err = loadAttempts(ctx, tx, tenantID, reminderID); err != nil {
 		return nil, err
+	}
+	if st.TemplateOverrides, err = loadTemplateOverrides(ctx, tx, tenantID, r.Template); err != nil {
+		return nil, fmt.Errorf("load templates: %w", err)
 	}
 	return st, nil
 }

@@ -54,6 +54,8 @@ func Run(t *testing.T, open Opener) {
 		"MeetingIsolation":        testMeetingIsolation,
 		"Pagination":              testPagination,
 		"Audit":                   testAudit,
+		"Templates":               testTemplates,
+		"TemplateLimit":           testTemplateLimit,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,37 @@
+package herald
+
+import "time"
+
+// TemplateOverride is a tenant's own template: it replaces the built-in
+// template of the same name and channel, or adds a name of the tenant's
+// own that reminder rules may use. It is stored as the tenant wrote it, and
+// it was checked when saved: a template with an unknown placeholder never
+// reaches storage.
+type TemplateOverride struct {
+	TenantID string
+	// Name is the template's name, such as "meeting_reminder_24h".
+	Name string
+	// Channel is ChannelSMS or ChannelEmail: a name exists once per channel.
+	Channel Channel
+	// Text is the SMS text, or the email's plain-text part.
+	Text string
+	// Subject is the email subject; empty for SMS.
+	Subject string
+	// HTML is the email's HTML part; empty for SMS, and empty for an email
+	// whose HTML part is made from Text.
+	HTML      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// MaxTemplateOverrides bounds the templates one tenant keeps, counting
+// each name once per channel. Tenants list their templates in one answer,
+// and a handful of reminder rules need only a handful of templates.
+const MaxTemplateOverrides = 200
+
+// Audit actions of templates. Their entity is the template's name, and
+// their channel the template's channel.
+const (
+	ActionTemplateSaved   = "template.saved"
+	ActionTemplateDeleted = "template.deleted"
+)
