@@ -80,7 +80,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
 		return nil, 0
 	}
-	tmpl, err := d.Templates.Template(ctx, st.Tenant.ID, r.Template, channel)
+	tmpl, err := d.Templates.Template(ctx, st, channel)
 	if err != nil {
 		d.finish(ctx, st, herald.ReminderFailed, ReasonTemplateMissing, err.Error(), now)
 		return nil, 0

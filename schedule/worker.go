@@ -13,18 +13,24 @@ import (
 	"herald/render"
 )
 
-// Templates finds the template a reminder is rendered with: the tenant's
-// own, else the built-in one.
+// Templates finds the template a reminder is rendered with for a channel:
+// the tenant's own, else the built-in one (catalog.Catalog does that). It is
+// called inside the delivery transaction, so it must not query the
+// database: on SQLite that transaction holds the only connection. The
+// tenant's versions of the reminder's template come loaded in
+// st.TemplateOverrides instead. An error fails the reminder with reason
+// template_missing and the error's text, which should name the template.
 type Templates interface {
-	Template(ctx context.Context, tenantID, name string, channel herald.Channel) (*render.Template, error)
+	Template(ctx context.Context, st *herald.DeliveryState, channel herald.Channel) (*render.Template, error)
 }
 
-// BuiltinTemplates serves the built-in templates only.
+// BuiltinTemplates serves the built-in templates only, ignoring the
+// tenant's own.
 type BuiltinTemplates struct{ Registry *render.Registry }
 
 // Template implements Templates.
-func (b BuiltinTemplates) Template(_ context.Context, _ string, name string, channel herald.Channel) (*render.Template, error) {
-	return b.Registry.Get(name, channel)
+func (b BuiltinTemplates) Template(_ context.Context, st *herald.DeliveryState, channel herald.Channel) (*render.Template, error) {
+	return b.Registry.Get(st.Reminder.Template, channel)
 }
 
 // RetryPolicy spaces the retries of transient failures: the first after
