@@ -123,7 +123,7 @@ func badQuery(name, path, code, field string) badRequest {
 func badQueries() []badRequest {
 	forged := base64.RawURLEncoding.EncodeToString([]byte("yesterday|lead_X"))
 	var out []badRequest
-	for _, list := range []string{"/v1/leads", "/v1/meetings", "/v1/reminders", "/v1/audit"} {
+	for _, list := range []string{"/v1/leads", "/v1/meetings", "/v1/reminders", "/v1/audit", "/v1/templates"} {
 		out = append(out,
 			badQuery(list+" limit 0", list+"?limit=0", herald.ECodeInvalidQuery, "limit"),
 			badQuery(list+" limit over the maximum", list+"?limit=201", herald.ECodeInvalidQuery, "limit"),
@@ -168,6 +168,9 @@ func badRoutes() []badRequest {
 		wrongMethod("POST", "/v1/reminders", "GET"),
 		wrongMethod("PATCH", "/v1/reminders/{reminder}", "GET"),
 		wrongMethod("DELETE", "/v1/audit", "GET"),
+		wrongMethod("POST", "/v1/templates", "GET"),
+		wrongMethod("PATCH", "/v1/templates/meeting_reminder_1h", "GET", "PUT", "DELETE"),
+		wrongMethod("GET", "/v1/templates/meeting_reminder_1h/preview", "POST"),
 		wrongMethod("POST", "/healthz", "GET"),
 		wrongMethod("PUT", "/readyz", "GET"),
 		wrongMethod("POST", "/openapi.json", "GET"),

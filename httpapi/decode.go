@@ -21,13 +21,29 @@ const MaxBodyBytes = 64 << 10
 // read whole first, so an oversized body is always reported as too large,
 // whatever part of it breaks the limit.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	return decodeBody(w, r, dst, bodyRules{limit: MaxBodyBytes})
+}
+
+// bodyRules are what a route accepts as its body.
+type bodyRules struct {
+	// limit is the largest body in bytes.
+	limit int64
+	// optional lets an empty body stand for {}.
+	optional bool
+}
+
+// decodeBody is decodeJSON with the route's own rules.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, rules bodyRules) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rules.limit))
 	if err != nil {
-		return jsonError(err)
+		return jsonError(err, rules.limit)
 	}
 	trimmed := bytes.TrimLeft(raw, " \t\r\n")
 	if len(trimmed) == 0 {
-		return jsonError(io.EOF)
+		if rules.optional {
+			return nil
+		}
+		return jsonError(io.EOF, rules.limit)
 	}
 	// null or an array would decode into an empty struct and pass for {}.
 	if trimmed[0] != '{' {
@@ -36,7 +52,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+		return jsonError(err, rules.limit)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body must hold a single JSON object")
@@ -44,13 +60,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
-func jsonError(err error) error {
+func jsonError(err error, limit int64) error {
 	var tooLarge *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooLarge):
-		return herald.Errorf(herald.ECodeTooLarge, "the body is larger than %d bytes", MaxBodyBytes)
+		return herald.Errorf(herald.ECodeTooLarge, "the body is larger than %d bytes", limit)
 	case errors.Is(err, io.EOF):
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body is empty; a JSON object is expected")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):

@@ -83,7 +83,7 @@ func auditID(a herald.AuditAction) string { return a.ID }
 // countedTables are every table a request could write to, the job
 // engine's included.
 var countedTables = []string{"tenants", "api_keys", "leads", "meetings", "reminders", "attempts",
-	"assistant_actions", "idempotency_keys", "river_job"}
+	"assistant_actions", "idempotency_keys", "tenant_templates", "river_job"}
 
 // snapshot describes everything a request could change: the row count of
 // each table, and what the tenant of key sees in its lists and settings.
@@ -99,7 +99,7 @@ func (b *testBundle) snapshot(t *testing.T, key string) string {
 		fmt.Fprintf(&sb, "%s=%d\n", table, n)
 	}
 	for _, path := range []string{"/v1/settings", "/v1/leads?limit=200", "/v1/meetings?limit=200",
-		"/v1/reminders?limit=200", "/v1/audit?limit=200"} {
+		"/v1/reminders?limit=200", "/v1/audit?limit=200", "/v1/templates?limit=200"} {
 		r := b.do(t, "GET", path, key, nil)
 		r.want(t, http.StatusOK, nil)
 		fmt.Fprintf(&sb, "%s %s\n", path, r.body)

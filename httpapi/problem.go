@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"herald"
+	"herald/render"
 )
 
 // statusOf maps each error code to its HTTP status. Codes not listed are
@@ -31,6 +32,18 @@ var statusOf = map[string]int{
 	herald.ECodeTooLarge:        http.StatusRequestEntityTooLarge,
 	herald.ECodeUnavailable:     http.StatusServiceUnavailable,
 	herald.ECodeInternal:        http.StatusInternalServerError,
+
+	// A template refused when saved, or a channel with no templates; the
+	// codes are render's, passed on by the catalog.
+	render.CodeEmptyTemplate:      http.StatusUnprocessableEntity,
+	render.CodeTooLarge:           http.StatusUnprocessableEntity,
+	render.CodeUnknownPlaceholder: http.StatusUnprocessableEntity,
+	render.CodeUnbalancedBrace:    http.StatusUnprocessableEntity,
+	render.CodeUnbalancedBracket:  http.StatusUnprocessableEntity,
+	render.CodeNestedOptional:     http.StatusUnprocessableEntity,
+	render.CodeInvalidUTF8:        http.StatusUnprocessableEntity,
+	render.CodeUnknownChannel:     http.StatusUnprocessableEntity,
+	render.CodeInvalidName:        http.StatusUnprocessableEntity,
 }
 
 // Problem is an RFC 7807 problem document with Herald's stable code.

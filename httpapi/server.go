@@ -12,11 +12,16 @@ import (
 	"time"
 
 	"herald"
+	"herald/catalog"
+	"herald/render"
 )
 
 // Server holds what the handlers need.
 type Server struct {
 	Store herald.Store
+	// Templates is the template catalog the delivery worker renders from.
+	// Defaults to one over Store and the built-in templates.
+	Templates *catalog.Catalog
 	// AdminToken guards /v1/admin/*; empty disables the admin routes.
 	AdminToken string
 	Logger     *slog.Logger
@@ -33,6 +38,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Clock == nil {
 		s.Clock = herald.SystemClock{}
+	}
+	if s.Templates == nil {
+		s.Templates = catalog.New(s.Store, render.NewRegistry())
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -59,6 +67,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reminders/{id}", s.tenant(s.getReminder))
 	mux.HandleFunc("GET /v1/audit", s.tenant(s.listAudit))
 	mux.HandleFunc("GET /v1/outbox", s.tenant(s.listOutbox))
+
+	mux.HandleFunc("GET /v1/templates", s.tenant(s.listTemplates))
+	mux.HandleFunc("GET /v1/templates/{name}", s.tenant(s.getTemplate))
+	mux.HandleFunc("PUT /v1/templates/{name}", s.tenant(s.putTemplate))
+	mux.HandleFunc("DELETE /v1/templates/{name}", s.tenant(s.deleteTemplate))
+	mux.HandleFunc("POST /v1/templates/{name}/preview", s.tenant(s.previewTemplate))
 
 	for pattern, h := range s.Extra {
 		mux.Handle(pattern, h)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"herald"
@@ -71,10 +72,31 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err := st.Validate(); err != nil {
 		return err
 	}
+	if err := s.checkRuleTemplates(r, t, st.ReminderRules); err != nil {
+		return err
+	}
 	saved, err := s.Store.UpdateSettings(r.Context(), t.ID, st)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, saved)
+	return nil
+}
+
+// checkRuleTemplates refuses a reminder rule whose template the tenant
+// does not have, neither built in nor its own, so that a typo is caught
+// when the rule is saved rather than when a reminder fails. A template
+// deleted later still fails its reminders, with reason template_missing.
+func (s *Server) checkRuleTemplates(r *http.Request, t herald.Tenant, rules []herald.ReminderRule) error {
+	names, err := s.Templates.Names(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	for i, rule := range rules {
+		if !names[rule.Template] {
+			return herald.FieldErrorf(herald.ECodeUnknownTemplate, fmt.Sprintf("reminder_rules[%d].template", i),
+				"unknown template %q: it is neither a built-in template nor one of yours (PUT /v1/templates/{name})", rule.Template)
+		}
+	}
 	return nil
 }

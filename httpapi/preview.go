@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"herald"
+	"herald/render"
+)
+
+// previewRequest is the body of POST /v1/templates/{name}/preview: values
+// that replace the samples (John's "Product Demo" at 2:00 PM New York time
+// on 1 December 2026, rendered a day before). The texts are pointers so
+// that "" can stand for a missing value, which drops the optional parts
+// that use it.
+type previewRequest struct {
+	Channel  herald.Channel `json:"channel"`
+	Name     *string        `json:"name"`
+	Title    *string        `json:"title"`
+	StartsAt string         `json:"starts_at"`
+	Timezone string         `json:"timezone"`
+	JoinLink *string        `json:"join_link"`
+	Tenant   *string        `json:"tenant"`
+	Locale   string         `json:"locale"`
+	Now      string         `json:"now"`
+}
+
+// previewJSON is a template rendered for a preview.
+type previewJSON struct {
+	Name    string         `json:"name"`
+	Channel herald.Channel `json:"channel"`
+	Origin  string         `json:"origin"`
+	Text    string         `json:"text"`
+	Subject string         `json:"subject"`
+	HTML    string         `json:"html"`
+	*smsCost
+}
+
+// previewTemplate renders the template the tenant sees under that name,
+// as its reminders would be rendered, with sample values. The body may be
+// left out.
+func (s *Server) previewTemplate(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
+	var req previewRequest
+	if err := decodeBody(w, r, &req, bodyRules{limit: MaxBodyBytes, optional: true}); err != nil {
+		return err
+	}
+	channel, err := templateChannel(r, req.Channel)
+	if err != nil {
+		return err
+	}
+	values, err := req.values()
+	if err != nil {
+		return err
+	}
+	e, err := s.Templates.Get(r.Context(), t.ID, r.PathValue("name"), channel)
+	if err != nil {
+		return err
+	}
+	out := e.Template.Render(values)
+	writeJSON(w, http.StatusOK, previewJSON{Name: e.Template.Name(), Channel: channel, Origin: e.Origin,
+		Text: out.Text, Subject: out.Subject, HTML: out.HTML, smsCost: smsCostOf(out)})
+	return nil
+}
+
+// values returns the sample values with the request's in their place.
+func (req previewRequest) values() (render.Values, error) {
+	v := render.SampleValues()
+	setText(&v.Name, req.Name)
+	setText(&v.Title, req.Title)
+	setText(&v.JoinLink, req.JoinLink)
+	setText(&v.Tenant, req.Tenant)
+	if req.Locale != "" {
+		v.Locale = req.Locale
+	}
+	if req.Timezone != "" {
+		zone, err := herald.LoadZone(req.Timezone)
+		if err != nil {
+			return v, herald.FieldErrorf(herald.ECodeInvalidTimezone, "timezone",
+				"timezone %q is not an IANA zone such as \"America/New_York\"", req.Timezone)
+		}
+		v.Zone = zone
+	}
+	if req.StartsAt != "" {
+		start, err := parseTime("starts_at", req.StartsAt)
+		if err != nil {
+			return v, err
+		}
+		// A day before, as in the samples, unless now says otherwise.
+		v.Start, v.Now = start, start.Add(-24*time.Hour)
+	}
+	if req.Now != "" {
+		now, err := parseTime("now", req.Now)
+		if err != nil {
+			return v, err
+		}
+		v.Now = now
+	}
+	return v, nil
+}
+
+func setText(dst, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}
