@@ -49,13 +49,13 @@ func smsCostOf(r render.Rendered) *smsCost {
 	return &smsCost{Encoding: r.Encoding.Scheme, Segments: r.Encoding.Segments, Units: r.Encoding.Units}
 }
 
+// templateOf shows an entry the way render.Template.Describe describes a
+// template, with the SMS cost of its sample render.
 func templateOf(e catalog.Entry) templateJSON {
-	src := e.Template.Source()
-	out := templateJSON{Name: src.Name, Channel: src.Channel, Origin: e.Origin, OverridesBuiltin: e.OverridesBuiltin,
-		Text: src.Text, Subject: src.Subject, HTML: src.HTML, Placeholders: e.Template.Placeholders()}
-	if src.Channel == herald.ChannelSMS {
-		out.smsCost = smsCostOf(e.Template.Render(render.SampleValues()))
-	}
+	d := e.Template.Describe()
+	out := templateJSON{Name: d.Name, Channel: d.Channel, Origin: e.Origin, OverridesBuiltin: e.OverridesBuiltin,
+		Text: d.Source.Text, Subject: d.Source.Subject, HTML: d.Source.HTML, Placeholders: d.Placeholders,
+		smsCost: smsCostOf(d.Sample)}
 	if e.Override != nil {
 		out.CreatedAt, out.UpdatedAt = &e.Override.CreatedAt, &e.Override.UpdatedAt
 	}

@@ -121,6 +121,10 @@ func TestTemplateScenario(t *testing.T) {
 		if p.Subject != "About Product Demo" || p.Text != "Hi John,\nthanks for your time." || !strings.Contains(p.HTML, "Hi John,<br>") {
 			t.Fatalf("preview of the own template = %+v", p)
 		}
+		other := b.do(t, "GET", "/v1/templates/acme.follow-up", key, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
+		if other.Detail != `unknown template "acme.follow-up" for channel "sms"` {
+			t.Fatalf("the SMS version of an email-only template: %+v", other)
+		}
 		all = list[apiTemplate](t, b, key, "/v1/templates")
 		wantKeys := append([]string{"acme.follow-up/email"}, builtinKeys...)
 		if got := idsOf(all.Items, templateKey); !slices.Equal(got, wantKeys) {
