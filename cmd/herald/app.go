@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"herald"
+	"herald/catalog"
 	"herald/httpapi"
 	"herald/providers"
 	"herald/render"
@@ -34,6 +35,9 @@ type App struct {
 	store    *sqlstore.Store
 	registry *prometheus.Registry
 	worker   *schedule.ReminderWorker
+	// templates serves the API and the worker alike, so a tenant's
+	// template is what its reminders are rendered with.
+	templates *catalog.Catalog
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -75,7 +79,6 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))
 	deliverer := &schedule.Deliverer{
 		SMS: senders.SMS, Email: senders.Email,
-		Templates:   schedule.BuiltinTemplates{Registry: render.NewRegistry()},
 		Clock:       herald.SystemClock{},
 		Logger:      a.logger,
 		Metrics:     schedule.NewMetrics(a.registry),
@@ -98,6 +101,8 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	}
 	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries})
 	deliverer.Store = a.store
+	a.templates = catalog.New(a.store, render.NewRegistry())
+	deliverer.Templates = a.templates
 	if senders.SMS == nil && senders.Email == nil {
 		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
 		a.logger.Info("No SMS or email provider configured: messages go to the outbox (GET /v1/outbox)")
@@ -123,7 +128,7 @@ func (a *App) Close() error { return a.db.Close() }
 
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
-	api := &httpapi.Server{Store: a.store, AdminToken: a.cfg.AdminToken, Logger: a.logger,
+	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
 		Extra: map[string]http.Handler{"GET /metrics": promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})}}
 	return api.Handler()
 }
