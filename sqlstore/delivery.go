@@ -12,10 +12,11 @@ import (
 )
 
 // UpdateDelivery loads a reminder with its meeting, lead, settings,
-// attempts and the tenant's versions of its template, locking the reminder row, lets decide change them, and saves
-// the changes in the same transaction. Two workers can never both move the
-// same reminder out of pending: the second waits for the lock and then
-// sees the first one's status.
+// attempts and the tenant's versions of its template, locking the reminder
+// row, lets decide change them, and saves the changes in the same
+// transaction. Two workers can never both move the same reminder out of
+// pending: the second waits for the lock and then sees the first one's
+// status.
 func (s *Store) UpdateDelivery(ctx context.Context, tenantID, reminderID string, decide func(*herald.DeliveryState) error) error {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		st, err := s.loadDelivery(ctx, tx, tenantID, reminderID)
