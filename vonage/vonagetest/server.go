@@ -105,6 +105,14 @@ func WithThroughput(perSecond int) Option {
 // NewServer starts a Server that tb closes at the end of the test.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
+	s := Start(opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a Server on loopback outside a test, for benchmarks and
+// manual runs; the caller closes it.
+func Start(opts ...Option) *Server {
 	s := &Server{apiKey: APIKey, apiSecret: APISecret, closing: make(chan struct{})}
 	for _, opt := range opts {
 		opt(s)
@@ -113,7 +121,6 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	mux.HandleFunc("POST /sms/json", s.handleSend)
 	s.httpServer = httptest.NewServer(mux)
 	s.URL = s.httpServer.URL
-	tb.Cleanup(s.Close)
 	return s
 }
 

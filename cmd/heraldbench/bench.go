@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// dbResult is everything measured on one database.
+type dbResult struct {
+	Kind    string
+	Booking bookingResult
+	// Burst is opts.burst reminders due at one instant; Sustain and
+	// Steady are constant rates.
+	Burst, Sustain, Steady dispatchResult
+	// RSS is herald's resident memory after the dispatch phases.
+	RSS      int64
+	Engine   engineResult
+	Original originalResult
+	Scale    scaleResult
+}
+
+// originalResult is the original design measured for a window, and
+// worked out from there for the whole burst and the steady rate.
+type originalResult struct {
+	Design        originalDesign
+	Measured      originalMeasured
+	Burst, Steady originalModel
+	Throughput    float64
+}
+
+// run measures every database asked for and writes the report.
+func run(ctx context.Context, opts *options) error {
+	began := time.Now()
+	dir, err := os.MkdirTemp("", "heraldbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	opts.workDir = dir
+	if opts.heraldBin == "" {
+		fmt.Fprintln(os.Stderr, "heraldbench: building herald")
+		if opts.heraldBin, err = buildHerald(ctx, dir); err != nil {
+			return err
+		}
+	}
+	if opts.profileDir != "" {
+		if err := os.MkdirAll(opts.profileDir, 0o755); err != nil {
+			return err
+		}
+	}
+	kinds := opts.kinds()
+	results := make([]dbResult, len(kinds))
+	errs := make([]error, len(kinds))
+	// The smoke run only checks that everything works, so it runs the
+	// databases side by side; a real run measures one thing at a time.
+	each(opts.smoke, len(kinds), func(i int) {
+		results[i], errs[i] = benchmarkDatabase(ctx, opts, kinds[i])
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	usesPostgres := opts.db != kindSQLite
+	rep := report{opts: opts, machine: describeMachine(ctx, opts.postgresURL, usesPostgres), results: results,
+		started: began, took: time.Since(began)}
+	text := rep.markdown()
+	fmt.Println(text)
+	if err := writeReport(opts.out, text); err != nil {
+		return err
+	}
+	return rep.check()
+}
+
+// each runs fn for 0 … n-1, side by side when parallel is set.
+func each(parallel bool, n int, fn func(i int)) {
+	if !parallel {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
+}
+
+// benchmarkDatabase runs the three parts on one database: the engine
+// baseline, Herald with the original design after it, and the scale
+// phase, each on a fresh database of its own.
+func benchmarkDatabase(ctx context.Context, opts *options, kind string) (dbResult, error) {
+	res := dbResult{Kind: kind}
+	parts := []func() error{
+		func() (err error) {
+			res.Engine, err = engineBaseline(ctx, opts, kind)
+			return err
+		},
+		func() error { return dispatchPart(ctx, opts, kind, &res) },
+		func() (err error) {
+			res.Scale, err = runScale(ctx, opts, kind)
+			return err
+		},
+	}
+	errs := make([]error, len(parts))
+	each(opts.smoke, len(parts), func(i int) { errs[i] = parts[i]() })
+	if err := errors.Join(errs...); err != nil {
+		return res, fmt.Errorf("%s: %w", kind, err)
+	}
+	return res, nil
+}
+
+// dispatchPart books through the API, runs the dispatch phases, then stops
+// Herald and runs the original design on the same database.
+func dispatchPart(ctx context.Context, opts *options, kind string, res *dbResult) error {
+	h, err := openHeraldRun(ctx, opts, kind, "dispatch")
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	h.logf("booking %d meetings", opts.bookings)
+	if res.Booking, err = runBooking(ctx, h.api, h.leads, opts.bookings, opts.concurrency,
+		time.Now().Add(7*24*time.Hour)); err != nil {
+		return err
+	}
+	phases := []struct {
+		name string
+		n    int
+		rate float64
+		dst  *dispatchResult
+	}{
+		{"burst", opts.burst, 0, &res.Burst},
+		{"sustain", int(opts.sustainRate[kind] * opts.sustainFor.Seconds()), opts.sustainRate[kind], &res.Sustain},
+		{"steady", int(opts.steadyRate * opts.steadyFor.Seconds()), opts.steadyRate, &res.Steady},
+	}
+	for _, p := range phases {
+		h.logf("dispatch phase %s: %d reminders", p.name, p.n)
+		if *p.dst, err = h.dispatch(ctx, p.name, p.n, p.rate); err != nil {
+			return err
+		}
+		h.logf("%s: drained in %v, lateness %v", p.name, p.dst.Drain.Round(time.Millisecond), p.dst.Lateness)
+	}
+	if res.RSS, _, err = h.server.memory(); err != nil {
+		return err
+	}
+	h.stop()
+
+	h.logf("original design: %d reminders for %v", opts.burst, opts.originalWindow)
+	o := opts.original
+	res.Original.Design = o
+	if res.Original.Measured, err = o.run(ctx, h.db, h.fake, opts.burst, opts.originalWindow); err != nil {
+		return err
+	}
+	send := res.Original.Measured.SendTime
+	res.Original.Throughput = o.throughput(send)
+	res.Original.Burst = o.simulate(evenlyDue(opts.burst, 0), send)
+	res.Original.Steady = o.simulate(evenlyDue(res.Steady.Reminders, opts.steadyRate), send)
+	return nil
+}
