@@ -88,6 +88,12 @@ type Attempt struct {
 	Calls             []ProviderCall `json:"calls"`
 	StartedAt         time.Time      `json:"started_at"`
 	FinishedAt        *time.Time     `json:"finished_at"`
+	// Recipient is where the attempt sent to (a phone in E.164 or an
+	// address) and Sender the number the SMS provider sent from. Inbound
+	// SMS and opt-outs are matched to tenants through them; they are not
+	// part of the API.
+	Recipient string `json:"-"`
+	Sender    string `json:"-"`
 }
 
 // ReminderFilter narrows a reminder list.

@@ -51,6 +51,9 @@ type SendResult struct {
 	MessageID string
 	// Parts is the number of SMS parts the provider reports, 1 for email.
 	Parts int
+	// From is the number or sender ID the SMS provider sent from, empty
+	// for email. Replies and opt-outs come back addressed to it.
+	From string
 	// Tried lists every provider called for this send, in order, with its
 	// outcome, so an attempt can show what failover did.
 	Tried []ProviderCall

@@ -74,6 +74,10 @@ type Senders struct {
 	SMSRouter *smsroute.Router
 	// Email sends email over SMTP; nil when SMTP is not configured.
 	Email herald.Sender
+	// Replies holds one sender per configured SMS provider, by name, for
+	// answers to inbound SMS, which go back through the provider they came
+	// in on rather than through the router.
+	Replies map[string]herald.Sender
 }
 
 // Build makes the senders of cfg. routing tunes the SMS router (circuit
@@ -81,27 +85,29 @@ type Senders struct {
 // Call it once per process: the rate limits and circuit breakers live in
 // what it returns and are shared by everything that sends through it.
 func Build(cfg Config, routing smsroute.Config) (Senders, error) {
-	var out Senders
+	out := Senders{Replies: map[string]herald.Sender{}}
+	if cfg.Vonage != nil {
+		client, err := vonage.New(*cfg.Vonage)
+		if err != nil {
+			return Senders{}, err
+		}
+		out.Replies[vonage.Name] = client
+	}
+	if cfg.Twilio != nil {
+		client, err := twilio.New(*cfg.Twilio)
+		if err != nil {
+			return Senders{}, err
+		}
+		out.Replies[twilio.Name] = client
+	}
+	rates := map[string]float64{vonage.Name: cfg.VonageRateLimit, twilio.Name: cfg.TwilioRateLimit}
 	routing.Providers = nil
 	for _, name := range cfg.SMSOrder {
-		provider := smsroute.Provider{Name: name}
-		switch {
-		case name == vonage.Name && cfg.Vonage != nil:
-			client, err := vonage.New(*cfg.Vonage)
-			if err != nil {
-				return Senders{}, err
-			}
-			provider.Sender, provider.RateLimit = client, cfg.VonageRateLimit
-		case name == twilio.Name && cfg.Twilio != nil:
-			client, err := twilio.New(*cfg.Twilio)
-			if err != nil {
-				return Senders{}, err
-			}
-			provider.Sender, provider.RateLimit = client, cfg.TwilioRateLimit
-		default:
+		client := out.Replies[name]
+		if client == nil {
 			return Senders{}, fmt.Errorf("providers: SMS provider %q is listed but not configured", name)
 		}
-		routing.Providers = append(routing.Providers, provider)
+		routing.Providers = append(routing.Providers, smsroute.Provider{Name: name, Sender: client, RateLimit: rates[name]})
 	}
 	if len(routing.Providers) > 0 {
 		router, err := smsroute.New(routing)

@@ -57,7 +57,7 @@ func TestBuildSendsThroughEveryConfiguredProvider(t *testing.T) {
 	if err != nil || result.Provider != "twilio" {
 		t.Fatalf("failover: %+v, %v", result, err)
 	}
-	if cb := fakeTwilio.Messages()[0].StatusCallback; cb != "https://herald.example.com/webhooks/twilio/status" {
+	if cb := fakeTwilio.Messages()[0].StatusCallback; cb != "https://herald.example.com/webhooks/twilio/status?ref=att_1" {
 		t.Errorf("Twilio StatusCallback = %q", cb)
 	}
 
@@ -68,6 +68,9 @@ func TestBuildSendsThroughEveryConfiguredProvider(t *testing.T) {
 	}
 	if got := mailServer.Messages(); len(got) != 1 || got[0].To[0] != "john@example.org" {
 		t.Errorf("mail server got %+v", got)
+	}
+	if senders.Replies["vonage"] == nil || senders.Replies["twilio"] == nil {
+		t.Errorf("replies = %v, want a sender per provider", senders.Replies)
 	}
 	if senders.SMSRouter.CircuitState("vonage") != "closed" {
 		t.Errorf("circuit = %s", senders.SMSRouter.CircuitState("vonage"))

@@ -16,6 +16,7 @@ import (
 	"herald/smtpmail"
 	"herald/twilio"
 	"herald/vonage"
+	"herald/webhook"
 )
 
 // Default paces, in sends per second per process; 0 means no limit.
@@ -40,6 +41,21 @@ type Config struct {
 	SMTP *smtpmail.Config
 	// PublicURL is HERALD_PUBLIC_URL without a trailing slash.
 	PublicURL string
+	// Signatures verify the providers' webhooks.
+	Signatures Signatures
+}
+
+// Signatures are the secrets that verify what the providers send back. A
+// missing one leaves its provider's webhooks refusing every request.
+type Signatures struct {
+	// VonageSecret is VONAGE_SIGNATURE_SECRET, shown in Vonage's dashboard
+	// once signed webhooks are enabled.
+	VonageSecret string
+	// VonageMethod is VONAGE_SIGNATURE_METHOD: md5hash (the default), md5,
+	// sha1, sha256 or sha512, as chosen in the dashboard.
+	VonageMethod string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, which keys X-Twilio-Signature.
+	TwilioAuthToken string
 }
 
 // env reads trimmed variables and collects the problems found.
@@ -141,6 +157,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	cfg.TwilioRateLimit = e.rate("TWILIO_RATE_LIMIT", DefaultTwilioRateLimit)
 
+	cfg.Signatures = e.signatures()
 	cfg.SMSOrder = e.smsOrder(cfg)
 	cfg.SMTP = e.smtp()
 
@@ -196,4 +213,21 @@ func checkURL(raw string) error {
 		return fmt.Errorf("%q must not have a query or fragment", raw)
 	}
 	return nil
+}
+
+// signatures reads the webhook secrets. A signature method without its
+// secret is a half configuration. The Twilio token is the one Twilio's
+// sends use: Twilio signs webhooks with the account's auth token.
+func (e *env) signatures() Signatures {
+	sig := Signatures{VonageSecret: e.get("VONAGE_SIGNATURE_SECRET"), TwilioAuthToken: e.get("TWILIO_AUTH_TOKEN")}
+	raw := e.get("VONAGE_SIGNATURE_METHOD")
+	if raw != "" && sig.VonageSecret == "" {
+		e.fail("VONAGE_SIGNATURE_SECRET is required when VONAGE_SIGNATURE_METHOD is set")
+	}
+	method, err := webhook.ParseVonageMethod(raw)
+	if err != nil {
+		e.fail("VONAGE_SIGNATURE_METHOD: %v", err)
+	}
+	sig.VonageMethod = method
+	return sig
 }

@@ -56,6 +56,10 @@ func TestFromEnvRefusesHalfConfigurations(t *testing.T) {
 			[]string{"TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"}},
 		{"twilio sid of the wrong kind", merge(twilioVars(), map[string]string{"TWILIO_ACCOUNT_SID": "SK123"}),
 			[]string{"TWILIO_ACCOUNT_SID must be an account SID starting with AC"}},
+		{"signature method without secret", map[string]string{"VONAGE_SIGNATURE_METHOD": "sha256"},
+			[]string{"VONAGE_SIGNATURE_SECRET is required when VONAGE_SIGNATURE_METHOD is set"}},
+		{"unknown signature method", map[string]string{"VONAGE_SIGNATURE_SECRET": "s", "VONAGE_SIGNATURE_METHOD": "sha384"},
+			[]string{"VONAGE_SIGNATURE_METHOD:", `"sha384"`}},
 		{"malformed vonage base URL", merge(vonageVars(), map[string]string{"VONAGE_BASE_URL": "rest.nexmo.com"}),
 			[]string{"VONAGE_BASE_URL:", "not an absolute http or https URL"}},
 		{"malformed twilio base URL", merge(twilioVars(), map[string]string{"TWILIO_BASE_URL": "https://api.example.com?x=1"}),
@@ -111,7 +115,8 @@ func TestFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}
-	want := providers.Config{VonageRateLimit: 30, TwilioRateLimit: 0}
+	want := providers.Config{VonageRateLimit: 30, TwilioRateLimit: 0,
+		Signatures: providers.Signatures{VonageMethod: "md5hash"}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("empty environment gives %+v, want %+v", cfg, want)
 	}
@@ -179,5 +184,18 @@ func TestFromEnvSMTPDefaults(t *testing.T) {
 	}
 	if cfg.SMTP.Port != 587 || cfg.SMTP.TLS != smtpmail.TLSStartTLS || cfg.SMTP.Username != "" {
 		t.Errorf("SMTP = %+v, want port 587 with starttls and no AUTH", cfg.SMTP)
+	}
+}
+
+func TestFromEnvReadsWebhookSecrets(t *testing.T) {
+	t.Parallel()
+	cfg, err := providers.FromEnv(lookup(merge(twilioVars(), map[string]string{
+		"VONAGE_SIGNATURE_SECRET": "mySignatureSecret", "VONAGE_SIGNATURE_METHOD": " SHA512 "})))
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	want := providers.Signatures{VonageSecret: "mySignatureSecret", VonageMethod: "sha512", TwilioAuthToken: "tok"}
+	if cfg.Signatures != want {
+		t.Errorf("signatures %+v, want %+v", cfg.Signatures, want)
 	}
 }

@@ -75,6 +75,9 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		d.finish(ctx, st, status, reason, "", now)
 		return nil, 0
 	}
+	if r.Reason == ReasonSMSUndelivered {
+		forced = herald.ChannelEmail // a receipt reported its SMS undelivered
+	}
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
 	if channel == "" {
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
@@ -86,7 +89,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		return nil, 0
 	}
 	attempt := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: len(st.Attempts) + 1,
-		Channel: string(channel), StartedAt: now}
+		Channel: string(channel), Recipient: recipient, StartedAt: now}
 	attempt.Reference = attempt.ID
 	plan := &sendPlan{tenantID: st.Tenant.ID, reminderID: r.ID, attempt: attempt, scheduledAt: r.ScheduledAt,
 		recipient: recipient, message: d.message(st, tmpl, channel, recipient, attempt.Reference, now)}
@@ -179,6 +182,12 @@ func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status
 // delivery receipt carrying the attempt's reference settles it later.
 func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, now time.Time) {
 	r := &st.Reminder
+	if r.DeliveryStatus != "" {
+		// A delivery receipt for the open attempt came meanwhile: the
+		// provider had the message, so the outcome is not lost.
+		settleSent(st, open, r.Provider, r.ExternalMessageID, "", now, "settled by a delivery receipt that came before the outcome")
+		return
+	}
 	r.Status, r.Reason = herald.ReminderUnknown, ReasonOutcomeLost
 	finished := *open
 	finished.Outcome, finished.Error, finished.FinishedAt = "unknown", "the process stopped during the provider call", &now

@@ -32,11 +32,25 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 	}
 	a := *open
 	a.FinishedAt = &now
+	if out.err != nil && r.DeliveryStatus != "" {
+		// A delivery receipt for this very attempt came while the call was
+		// failing (a timeout after the provider took the message): it was
+		// sent, and sending it again would duplicate it.
+		var failed *herald.SendError
+		var tried []herald.ProviderCall
+		if errors.As(out.err, &failed) {
+			tried = failed.Tried
+		}
+		out = sendOutcome{result: herald.SendResult{Provider: r.Provider, MessageID: r.ExternalMessageID, Tried: tried}}
+	}
 	if out.err == nil {
 		a.Outcome, a.Provider, a.ProviderMessageID, a.Calls = "sent", out.result.Provider, out.result.MessageID, out.result.Tried
+		a.Sender = herald.NormalizeNumber(out.result.From)
 		st.FinishedAttempt = &a
 		r.Status, r.Reason, r.LastError = herald.ReminderSent, "", ""
-		r.Provider, r.ExternalMessageID, r.DeliveryStatus, r.SentAt = out.result.Provider, out.result.MessageID, herald.DeliveryAccepted, &now
+		r.Provider, r.ExternalMessageID, r.SentAt = out.result.Provider, out.result.MessageID, &now
+		// A receipt that beat this commit may already have said more.
+		r.DeliveryStatus = laterDelivery(r.DeliveryStatus, herald.DeliveryAccepted)
 		st.Audit = append(st.Audit, auditOf(r, ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))
 		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" sent successfully via "+r.Channel, "tenant", r.TenantID,
 			"meeting", r.MeetingID, "reminder", r.ID, "provider", r.Provider, "to", mask(plan.message.Channel, plan.recipient),

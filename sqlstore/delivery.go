@@ -84,19 +84,19 @@ func (s *Store) saveDelivery(ctx context.Context, tx *sql.Tx, st *herald.Deliver
 	if a := st.NewAttempt; a != nil {
 		calls, _ := json.Marshal(nonNilCalls(a.Calls))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, tenant_id, reminder_id, number, channel, provider,
-			reference, outcome, error, provider_message_id, calls, started_at, finished_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			reference, outcome, error, provider_message_id, calls, started_at, finished_at, recipient, sender)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			a.ID, r.TenantID, r.ID, a.Number, a.Channel, a.Provider, a.Reference, a.Outcome, a.Error,
-			a.ProviderMessageID, string(calls), ts(a.StartedAt), tsPtr(a.FinishedAt)); err != nil {
+			a.ProviderMessageID, string(calls), ts(a.StartedAt), tsPtr(a.FinishedAt), a.Recipient, a.Sender); err != nil {
 			return fmt.Errorf("insert attempt: %w", err)
 		}
 	}
 	if a := st.FinishedAttempt; a != nil {
 		calls, _ := json.Marshal(nonNilCalls(a.Calls))
 		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET channel = $1, provider = $2, outcome = $3, error = $4,
-			provider_message_id = $5, calls = $6, finished_at = $7 WHERE tenant_id = $8 AND id = $9`,
+			provider_message_id = $5, calls = $6, finished_at = $7, sender = $8 WHERE tenant_id = $9 AND id = $10`,
 			a.Channel, a.Provider, a.Outcome, a.Error, a.ProviderMessageID, string(calls), tsPtr(a.FinishedAt),
-			r.TenantID, a.ID); err != nil {
+			a.Sender, r.TenantID, a.ID); err != nil {
 			return fmt.Errorf("finish attempt: %w", err)
 		}
 	}

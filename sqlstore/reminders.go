@@ -96,8 +96,8 @@ func (s *Store) Reminder(ctx context.Context, tenantID, id string) (herald.Remin
 
 func loadAttempts(ctx context.Context, q queryer, tenantID, reminderID string) ([]herald.Attempt, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, reminder_id, number, channel, provider, reference, outcome, error,
-		provider_message_id, calls, started_at, finished_at FROM attempts WHERE tenant_id = $1 AND reminder_id = $2
-		ORDER BY number`, tenantID, reminderID)
+		provider_message_id, calls, started_at, finished_at, recipient, sender FROM attempts
+		WHERE tenant_id = $1 AND reminder_id = $2 ORDER BY number`, tenantID, reminderID)
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)
 	}
@@ -107,7 +107,7 @@ func loadAttempts(ctx context.Context, q queryer, tenantID, reminderID string) (
 		var a herald.Attempt
 		var calls string
 		if err := rows.Scan(&a.ID, &a.ReminderID, &a.Number, &a.Channel, &a.Provider, &a.Reference, &a.Outcome, &a.Error,
-			&a.ProviderMessageID, &calls, scanTime(&a.StartedAt), scanNullTime(&a.FinishedAt)); err != nil {
+			&a.ProviderMessageID, &calls, scanTime(&a.StartedAt), scanNullTime(&a.FinishedAt), &a.Recipient, &a.Sender); err != nil {
 			return nil, fmt.Errorf("load attempts: %w", err)
 		}
 		if err := json.Unmarshal([]byte(calls), &a.Calls); err != nil {

@@ -125,7 +125,7 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	form.Set("From", c.from)
 	form.Set("Body", msg.Text)
 	if c.statusCallback != "" {
-		form.Set("StatusCallback", c.statusCallback)
+		form.Set("StatusCallback", c.statusCallbackFor(msg.Reference))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -147,7 +147,24 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return herald.SendResult{}, errorAnswer(resp, body)
 	}
-	return createdAnswer(body)
+	result, err := createdAnswer(body)
+	if err == nil {
+		result.From = c.from
+	}
+	return result, err
+}
+
+// StatusCallbackRefParam is the query parameter of the status callback URL
+// that carries the message's reference. Twilio echoes no reference of its
+// own, and signs the whole URL, so a callback can be matched to its attempt
+// even before the send's answer, and its message id, are recorded.
+const StatusCallbackRefParam = "ref"
+
+func (c *Client) statusCallbackFor(reference string) string {
+	if reference == "" {
+		return c.statusCallback
+	}
+	return c.statusCallback + "?" + url.Values{StatusCallbackRefParam: {reference}}.Encode()
 }
 
 // transportError classifies a request that got no usable answer. A timeout

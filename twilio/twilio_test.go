@@ -54,13 +54,13 @@ func TestSendPostsTheDocumentedForm(t *testing.T) {
 		"To":             {"+14155550100"},
 		"From":           {twiliotest.From},
 		"Body":           {"Hi John, \"Demo\" starts in 10 min!"},
-		"StatusCallback": {"https://herald.example.com/webhooks/twilio/status"},
+		"StatusCallback": {"https://herald.example.com/webhooks/twilio/status?ref=att_01%3A1"},
 	}
 	if !reflect.DeepEqual(req.Form, want) {
 		t.Errorf("form sent:\n%v\nwant:\n%v", req.Form, want)
 	}
 	created := fake.Messages()
-	wantResult := herald.SendResult{Provider: "twilio", MessageID: created[0].SID, Parts: 1}
+	wantResult := herald.SendResult{Provider: "twilio", MessageID: created[0].SID, Parts: 1, From: twiliotest.From}
 	if len(created) != 1 || !reflect.DeepEqual(result, wantResult) {
 		t.Errorf("result = %+v, want %+v (created %+v)", result, wantResult, created)
 	}

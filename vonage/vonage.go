@@ -143,7 +143,11 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return herald.SendResult{}, httpStatusError(resp, body)
 	}
-	return parseAnswer(body)
+	result, err := parseAnswer(body)
+	if err == nil {
+		result.From = c.from
+	}
+	return result, err
 }
 
 // form builds the request body exactly as the SMS API documents it.

@@ -65,7 +65,7 @@ func TestSendPostsTheDocumentedForm(t *testing.T) {
 	if len(accepted) != 1 {
 		t.Fatalf("fake accepted %d parts, want 1", len(accepted))
 	}
-	wantResult := herald.SendResult{Provider: "vonage", MessageID: accepted[0].MessageID, Parts: 1}
+	wantResult := herald.SendResult{Provider: "vonage", MessageID: accepted[0].MessageID, Parts: 1, From: vonagetest.From}
 	if !reflect.DeepEqual(result, wantResult) {
 		t.Errorf("result = %+v, want %+v", result, wantResult)
 	}

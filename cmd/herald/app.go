@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
 	"herald"
@@ -23,6 +22,7 @@ import (
 	"herald/schedule"
 	"herald/smsroute"
 	"herald/sqlstore"
+	"herald/webhook"
 )
 
 // App is Herald wired together: database, job engine, senders, store and
@@ -38,6 +38,7 @@ type App struct {
 	// templates serves the API and the worker alike, so a tenant's
 	// template is what its reminders are rendered with.
 	templates *catalog.Catalog
+	webhooks  *webhook.Handler
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -109,7 +110,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	} else {
 		a.logger.Info("Providers: " + provCfg.Summary())
 	}
-	return nil
+	return a.newWebhooks(provCfg, senders.Replies, deliverer.Email != nil)
 }
 
 // dueJobs reads the queue depth for the metrics; a failed read shows as -1.
@@ -129,7 +130,7 @@ func (a *App) Close() error { return a.db.Close() }
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
-		Extra: map[string]http.Handler{"GET /metrics": promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})}}
+		Extra: a.extraRoutes()}
 	return api.Handler()
 }
 

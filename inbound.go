@@ -1,0 +1,215 @@
+package herald
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Audit actions written by the provider webhooks.
+const (
+	ActionDeliveryReceipt = "reminder.delivery_receipt"
+	ActionInboundSMS      = "sms.inbound"
+	ActionReplySent       = "sms.reply"
+)
+
+// Receipt is a provider's report on an SMS Herald sent: a Vonage delivery
+// receipt or a Twilio status callback, already checked for its signature.
+type Receipt struct {
+	Provider string
+	// Reference is what Herald gave the message to echo back: the Vonage
+	// client-ref, or the ref of the Twilio status callback URL. Empty when
+	// the receipt carries none.
+	Reference string
+	// MessageID is the provider's id of the message (of one part, for a
+	// Vonage multi-part SMS).
+	MessageID string
+	// Status is the delivery status reported, one of the Delivery constants.
+	Status string
+	// ProviderStatus and ErrorCode are the provider's own words, kept for
+	// the audit trail and to tell one report from another.
+	ProviderStatus string
+	ErrorCode      string
+	// Recipient is the phone the message went to and Sender the number or
+	// ID it was sent from, as NormalizeNumber writes them.
+	Recipient, Sender string
+	// OptedOut reports that the provider says the recipient unsubscribed
+	// from Sender (Vonage err-code 9, Twilio error 21610).
+	OptedOut bool
+	// Nonce is the one-time value of a signed webhook, or empty. A nonce
+	// already used makes the store refuse the receipt as a replay.
+	Nonce      string
+	ReceivedAt time.Time
+}
+
+// Key identifies the receipt among a provider's retries: the same message
+// reported in the same state twice is one event.
+func (r Receipt) Key() string {
+	id := r.MessageID
+	if id == "" {
+		id = "ref:" + r.Reference
+	}
+	return id + "|" + r.ProviderStatus + "|" + r.ErrorCode
+}
+
+// What became of a receipt.
+const (
+	ReceiptApplied   = "applied"
+	ReceiptDuplicate = "duplicate"
+	// ReceiptUnmatched is a receipt for nothing Herald sent: it is recorded
+	// without a tenant and changes nothing.
+	ReceiptUnmatched = "unmatched"
+)
+
+// ReceiptDecider applies a receipt to the locked state of the reminder it
+// refers to. attempt points into st.Attempts at the attempt the receipt
+// matched. It returns true when the reminder must be sent again; the store
+// then plans its job, due at once.
+type ReceiptDecider func(st *DeliveryState, attempt *Attempt, rc Receipt) (resend bool)
+
+// ReceiptOutcome is what a receipt did.
+type ReceiptOutcome struct {
+	Result     string
+	TenantID   string
+	ReminderID string
+	// Resent reports that the reminder was planned to go again (by email).
+	Resent bool
+}
+
+// InboundKind is what an inbound SMS asks for.
+type InboundKind string
+
+// The kinds of inbound SMS (DESIGN §3 rule 11).
+const (
+	InboundStop    InboundKind = "stop"
+	InboundStart   InboundKind = "start"
+	InboundHelp    InboundKind = "help"
+	InboundConfirm InboundKind = "confirm"
+	InboundOther   InboundKind = "other"
+)
+
+// InboundSMS is a text sent to one of Herald's numbers, or one part of a
+// longer text, already checked for its signature.
+type InboundSMS struct {
+	Provider  string
+	MessageID string
+	// From is the sender's phone and To the number it wrote to, as
+	// NormalizeNumber writes them.
+	From, To string
+	Text     string
+	// Part, when set, says that Text is one part of a longer message, which
+	// is acted on once every part has come.
+	Part       *MessagePart
+	Nonce      string
+	ReceivedAt time.Time
+}
+
+// MessagePart places one part of a multi-part SMS.
+type MessagePart struct {
+	// Ref is the provider's id of the whole message (Vonage concat-ref).
+	Ref string
+	// Number counts from 1 to Total.
+	Number, Total int
+}
+
+// What became of an inbound SMS.
+const (
+	InboundApplied   = "applied"
+	InboundDuplicate = "duplicate"
+	// InboundWaiting is a part of a message whose other parts have not all
+	// come yet.
+	InboundWaiting = "waiting"
+)
+
+// LeadRef names a lead of a tenant.
+type LeadRef struct {
+	TenantID string `json:"tenant_id"`
+	LeadID   string `json:"lead_id"`
+}
+
+// InboundOutcome is what an inbound SMS did.
+type InboundOutcome struct {
+	Result string
+	Kind   InboundKind
+	// Text is the whole message, reassembled from its parts.
+	Text string
+	// Known reports that Herald has sent an SMS to From from To; the latest
+	// one was for a meeting of LeadID in TenantID.
+	Known    bool
+	TenantID string
+	LeadID   string
+	// Replies are the reply texts of TenantID, or the defaults.
+	Replies ReplyTexts
+	// Leads are the leads a STOP or START applied to, in every tenant.
+	Leads []LeadRef
+	// MeetingID is the meeting a CONFIRM confirmed, or found confirmed.
+	MeetingID string
+}
+
+// OptOut changes a phone's consent to SMS from one sending number. It
+// applies to every lead with that phone in every tenant that sends from
+// that number, as carriers apply it (DESIGN §3 rule 11).
+type OptOut struct {
+	Phone, Sender string
+	OptedOut      bool
+	Provider      string
+	// Cause says what asked for it, for the audit trail: "STOP", "provider
+	// error 21610".
+	Cause string
+	At    time.Time
+}
+
+// Reply records an answer Herald sent to an inbound SMS.
+type Reply struct {
+	// TenantID is the conversation's tenant, empty for a number Herald
+	// never wrote to.
+	TenantID  string
+	LeadID    string
+	Provider  string
+	To        string
+	Kind      InboundKind
+	MessageID string
+	// Error is why the provider refused the reply, empty when it took it.
+	Error string
+	At    time.Time
+}
+
+// WebhookStore is what the provider webhooks need of storage. Each method
+// runs in one transaction and matches tenants only through what Herald
+// issued: its references, its provider message ids, and the numbers it
+// sent from and to (DESIGN §3 rule 10).
+type WebhookStore interface {
+	// ApplyReceipt matches rc to the attempt it reports on, by reference
+	// and then by provider message id, and lets decide change the
+	// reminder. A receipt seen before is a duplicate and changes nothing; one
+	// for nothing Herald sent is recorded without a tenant.
+	ApplyReceipt(ctx context.Context, rc Receipt, decide ReceiptDecider) (ReceiptOutcome, error)
+	// ReceiveInbound records msg, reassembles a multi-part message, and
+	// acts on the whole text as classify reads it: STOP and START change
+	// the consent of every lead concerned, CONFIRM confirms the meeting of
+	// the latest reminder sent to From from To (else the lead's next one).
+	ReceiveInbound(ctx context.Context, msg InboundSMS, classify func(text string) InboundKind) (InboundOutcome, error)
+	// SetSMSOptOut applies o and returns the leads it applied to.
+	SetSMSOptOut(ctx context.Context, o OptOut) ([]LeadRef, error)
+	// RecordReply writes a reply into the audit trail of its tenant, or
+	// into the tenant-less record.
+	RecordReply(ctx context.Context, r Reply) error
+}
+
+// NormalizeNumber writes a phone number or sender the way Herald stores
+// it: a number, given with or without its '+' (Vonage leaves it out,
+// Twilio writes it), becomes E.164 with the '+'; an alphanumeric sender ID
+// such as "AcmeInc" is only trimmed.
+func NormalizeNumber(s string) string {
+	s = strings.TrimSpace(s)
+	digits := strings.TrimPrefix(s, "+")
+	if digits == "" {
+		return s
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return s
+		}
+	}
+	return "+" + digits
+}

@@ -1,0 +1,112 @@
+package webhook
+
+import (
+	"context"
+
+	"herald"
+	"herald/render"
+)
+
+// applyReceipt hands a verified receipt to the store and returns what
+// became of it. A provider's report that the recipient unsubscribed opts
+// the phone out toward the sending number, as a STOP would.
+func (h *Handler) applyReceipt(ctx context.Context, rc herald.Receipt) (string, error) {
+	out, err := h.cfg.Store.ApplyReceipt(ctx, rc, h.cfg.Decide)
+	if err != nil {
+		return "", err
+	}
+	log := h.cfg.Logger.With("provider", rc.Provider, "message", rc.MessageID, "reference", rc.Reference,
+		"status", rc.ProviderStatus)
+	switch out.Result {
+	case herald.ReceiptUnmatched:
+		// Answered 2xx all the same, so the provider stops resending it.
+		log.InfoContext(ctx, "Delivery receipt for a message Herald did not send; recorded, nothing changed")
+		return out.Result, nil
+	case herald.ReceiptDuplicate:
+		log.DebugContext(ctx, "Delivery receipt seen before; nothing changed")
+		return out.Result, nil
+	}
+	log.InfoContext(ctx, "Delivery receipt for reminder "+out.ReminderID+": "+rc.Status, "tenant", out.TenantID,
+		"reminder", out.ReminderID, "fallback_email", out.Resent)
+	if rc.OptedOut && rc.Recipient != "" && rc.Sender != "" {
+		// The receipt is committed: a failure here is logged rather than
+		// answered, since the provider's retry would be a duplicate.
+		leads, err := h.cfg.Store.SetSMSOptOut(ctx, herald.OptOut{Phone: rc.Recipient, Sender: rc.Sender,
+			OptedOut: true, Provider: rc.Provider, At: rc.ReceivedAt,
+			Cause: rc.Provider + " reports the recipient unsubscribed (error " + rc.ErrorCode + ")"})
+		if err != nil {
+			log.ErrorContext(ctx, "Could not opt out the recipient a receipt reports unsubscribed", "error", err)
+		} else {
+			log.InfoContext(ctx, "Recipient opted out as the provider reports", "leads", len(leads))
+		}
+	}
+	return out.Result, nil
+}
+
+// receive hands a verified inbound SMS to the store and answers it.
+func (h *Handler) receive(ctx context.Context, msg herald.InboundSMS) (herald.InboundOutcome, error) {
+	out, err := h.cfg.Store.ReceiveInbound(ctx, msg, Classify)
+	if err != nil {
+		return out, err
+	}
+	h.cfg.Logger.InfoContext(ctx, "Inbound SMS", "provider", msg.Provider, "from", herald.MaskPhone(msg.From),
+		"to", msg.To, "result", out.Result, "kind", out.Kind, "known", out.Known, "tenant", out.TenantID,
+		"leads", len(out.Leads), "meeting", out.MeetingID)
+	if out.Result == herald.InboundApplied {
+		h.reply(ctx, msg, out)
+	}
+	return out, nil
+}
+
+// replyText chooses the answer to an inbound SMS, or "" for none. A phone
+// Herald never wrote to from that number is answered only for STOP and
+// HELP; CONFIRM is answered when it confirmed a meeting; other texts are
+// recorded, not answered.
+func replyText(out herald.InboundOutcome) string {
+	switch out.Kind {
+	case herald.InboundStop:
+		return out.Replies.Stop
+	case herald.InboundHelp:
+		return out.Replies.Help
+	case herald.InboundStart:
+		if out.Known || len(out.Leads) > 0 {
+			return out.Replies.Start
+		}
+	case herald.InboundConfirm:
+		if out.MeetingID != "" {
+			return out.Replies.Confirm
+		}
+	}
+	return ""
+}
+
+// reply sends the answer through the provider the SMS came in on, and
+// records it. It runs after the inbound SMS is committed and outlives a
+// provider that hangs up: the answer is owed either way. A failed reply
+// is recorded and logged; the webhook still succeeds, since resending the
+// inbound SMS would not make the reply go.
+func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.InboundOutcome) {
+	text := replyText(out)
+	if text == "" {
+		return
+	}
+	sender := h.cfg.Replies[msg.Provider]
+	if sender == nil {
+		h.cfg.Logger.WarnContext(ctx, "No "+msg.Provider+" client to answer an inbound SMS with", "kind", out.Kind)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.ReplyTimeout)
+	defer cancel()
+	result, err := sender.Send(ctx, &herald.Message{TenantID: out.TenantID, Reference: herald.NewID("rpl_"),
+		Channel: herald.ChannelSMS, To: msg.From, Text: text, Unicode: render.Encode(text).Unicode()})
+	record := herald.Reply{TenantID: out.TenantID, LeadID: out.LeadID, Provider: msg.Provider, To: msg.From,
+		Kind: out.Kind, MessageID: result.MessageID, At: h.cfg.Clock.Now()}
+	if err != nil {
+		record.Error = err.Error()
+		h.cfg.Logger.WarnContext(ctx, "Reply to an inbound SMS not sent", "provider", msg.Provider,
+			"kind", out.Kind, "error", err)
+	}
+	if err := h.cfg.Store.RecordReply(ctx, record); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "Could not record a reply to an inbound SMS", "error", err)
+	}
+}

@@ -1,0 +1,204 @@
+// Package webhook receives what the SMS providers send back to Herald:
+// Vonage delivery receipts and inbound SMS (as GET query, form POST or JSON
+// POST), Twilio status callbacks and inbound messages. Every request is
+// verified first, by Vonage's sig or X-Twilio-Signature; an unsigned or
+// wrongly signed one is refused with 401 and changes nothing.
+//
+// Receipts update the delivery status of the reminder they report on.
+// Inbound texts are read for the keywords of DESIGN §3 rule 11 (STOP and
+// its synonyms, START, HELP, CONFIRM), and answered through the provider
+// they came in on. Tenants are found only through what Herald issued: the
+// reference it gave a message, the provider's message id, the number it
+// sent from and the phone it sent to.
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"herald"
+)
+
+// The routes, mounted beside the API.
+const (
+	VonageReceiptPath = "/webhooks/vonage/dlr"
+	VonageInboundPath = "/webhooks/vonage/inbound"
+	TwilioStatusPath  = "/webhooks/twilio/status"
+	TwilioInboundPath = "/webhooks/twilio/inbound"
+)
+
+// MaxClockSkew is how far a signed Vonage webhook's timestamp may be from
+// now, either way.
+const MaxClockSkew = 5 * time.Minute
+
+// DefaultMaxBodyBytes bounds a webhook's body; real ones are well under a
+// kilobyte, a long inbound text a few.
+const DefaultMaxBodyBytes = 64 << 10
+
+// DefaultReplyTimeout bounds the provider call of one reply.
+const DefaultReplyTimeout = 10 * time.Second
+
+// Config configures a Handler.
+type Config struct {
+	Store herald.WebhookStore
+	// Decide applies a delivery receipt to its reminder
+	// (schedule.ReceiptDecider). Required.
+	Decide herald.ReceiptDecider
+	// PublicURL is HERALD_PUBLIC_URL, the base of the URLs Twilio signs.
+	// Empty: Twilio webhooks cannot be verified and are refused.
+	PublicURL string
+	// VonageSecret is VONAGE_SIGNATURE_SECRET. Empty: Vonage webhooks
+	// cannot be verified and are refused.
+	VonageSecret string
+	// VonageMethod is VONAGE_SIGNATURE_METHOD. Defaults to md5hash.
+	VonageMethod string
+	// TwilioAuthToken is TWILIO_AUTH_TOKEN, the key of X-Twilio-Signature.
+	// Empty: Twilio webhooks are refused.
+	TwilioAuthToken string
+	// Replies answer inbound SMS, by provider name ("vonage", "twilio"). A
+	// provider with no sender here gets no answers, which is logged.
+	Replies map[string]herald.Sender
+	// Clock defaults to the system clock.
+	Clock  herald.Clock
+	Logger *slog.Logger
+	// MaxBodyBytes defaults to DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// ReplyTimeout defaults to DefaultReplyTimeout.
+	ReplyTimeout time.Duration
+}
+
+// Handler serves the provider webhooks.
+type Handler struct {
+	cfg    Config
+	vonage vonageSigner
+}
+
+// New checks cfg and returns a Handler. Missing secrets are not an error:
+// the webhooks they guard refuse every request, and Warnings says so.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Decide == nil {
+		return nil, errors.New("webhook: a store and a receipt decider are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = herald.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.ReplyTimeout <= 0 {
+		cfg.ReplyTimeout = DefaultReplyTimeout
+	}
+	signer, err := newVonageSigner(cfg.VonageMethod, cfg.VonageSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{cfg: cfg, vonage: signer}, nil
+}
+
+// Warnings lists the webhooks that refuse every request for want of a
+// secret, for the start-up log.
+func (h *Handler) Warnings() []string {
+	var out []string
+	if h.cfg.VonageSecret == "" {
+		out = append(out, "Vonage webhooks are refused: VONAGE_SIGNATURE_SECRET is not set")
+	}
+	switch {
+	case h.cfg.TwilioAuthToken == "":
+		out = append(out, "Twilio webhooks are refused: TWILIO_AUTH_TOKEN is not set")
+	case h.cfg.PublicURL == "":
+		out = append(out, "Twilio webhooks are refused: HERALD_PUBLIC_URL is not set, so their signed URL is unknown")
+	}
+	return out
+}
+
+// Routes returns the webhook routes keyed by ServeMux pattern, for
+// httpapi.Server.Extra. Vonage may call with GET or POST; Twilio posts,
+// and its inbound webhook may be set to GET.
+func (h *Handler) Routes() map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET " + VonageReceiptPath:  h.serve("vonage", h.vonageReceipt),
+		"POST " + VonageReceiptPath: h.serve("vonage", h.vonageReceipt),
+		"GET " + VonageInboundPath:  h.serve("vonage", h.vonageInbound),
+		"POST " + VonageInboundPath: h.serve("vonage", h.vonageInbound),
+		"POST " + TwilioStatusPath:  h.serve("twilio", h.twilioStatus),
+		"GET " + TwilioInboundPath:  h.serve("twilio", h.twilioInbound),
+		"POST " + TwilioInboundPath: h.serve("twilio", h.twilioInbound),
+	}
+}
+
+// Problem codes of webhook answers beside Herald's own.
+const (
+	// ECodeMalformed is a body that cannot be read as the provider's format.
+	ECodeMalformed = "malformed_webhook"
+	// ECodeMediaType is a body of a type no provider sends.
+	ECodeMediaType = "unsupported_media_type"
+)
+
+// statusOf maps problem codes to HTTP statuses.
+var statusOf = map[string]int{
+	herald.ECodeUnauthorized: http.StatusUnauthorized,
+	herald.ECodeInvalid:      http.StatusUnprocessableEntity,
+	herald.ECodeTooLarge:     http.StatusRequestEntityTooLarge,
+	ECodeMalformed:           http.StatusBadRequest,
+	ECodeMediaType:           http.StatusUnsupportedMediaType,
+}
+
+// serve runs fn and answers its error as a problem document. Refusals are
+// logged with their reason, which the answer does not tell.
+func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var refused *refusal
+		if errors.As(err, &refused) {
+			h.cfg.Logger.WarnContext(r.Context(), "Webhook refused", "provider", provider, "path", r.URL.Path,
+				"reason", refused.reason)
+			writeProblem(w, http.StatusUnauthorized, herald.ECodeUnauthorized, "the request is not signed as this server expects")
+			return
+		}
+		code, detail := herald.ErrorCode(err), herald.ErrorMessage(err)
+		status, ok := statusOf[code]
+		if !ok {
+			code, status = herald.ECodeInternal, http.StatusInternalServerError
+		}
+		if status >= 500 {
+			h.cfg.Logger.ErrorContext(r.Context(), "Webhook failed", "provider", provider, "path", r.URL.Path, "error", err)
+		} else {
+			h.cfg.Logger.InfoContext(r.Context(), "Webhook rejected", "provider", provider, "path", r.URL.Path,
+				"status", status, "detail", detail)
+		}
+		writeProblem(w, status, code, detail)
+	})
+}
+
+// refusal is a request that failed verification. Its reason is logged,
+// never answered: it would tell a forger what to fix.
+type refusal struct{ reason string }
+
+func (e *refusal) Error() string { return "webhook refused: " + e.reason }
+
+func refuse(format string, args ...any) error {
+	return &refusal{reason: fmt.Sprintf(format, args...)}
+}
+
+// problem is an RFC 7807 document in the shape the API answers.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+}
+
+func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	writeJSONAs(w, "application/problem+json", status, problem{Type: "urn:herald:problem:" + code,
+		Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
+}
