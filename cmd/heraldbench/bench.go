@@ -34,7 +34,7 @@ type originalResult struct {
 
 // run measures every database asked for and writes the report.
 func run(ctx context.Context, opts *options) error {
-	began := time.Now()
+	began, loadBefore := time.Now(), loadAverage()
 	dir, err := os.MkdirTemp("", "heraldbench-")
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func run(ctx context.Context, opts *options) error {
 	}
 	usesPostgres := opts.db != kindSQLite
 	rep := report{opts: opts, machine: describeMachine(ctx, opts.postgresURL, usesPostgres), results: results,
-		started: began, took: time.Since(began)}
+		started: began, took: time.Since(began), loadBefore: loadBefore, loadAfter: loadAverage()}
 	text := rep.markdown()
 	fmt.Println(text)
 	if err := writeReport(opts.out, text); err != nil {
@@ -94,16 +94,21 @@ func each(parallel bool, n int, fn func(i int)) {
 // phase, each on a fresh database of its own.
 func benchmarkDatabase(ctx context.Context, opts *options, kind string) (dbResult, error) {
 	res := dbResult{Kind: kind}
-	parts := []func() error{
-		func() (err error) {
+	var parts []func() error
+	if opts.parts["engine"] {
+		parts = append(parts, func() (err error) {
 			res.Engine, err = engineBaseline(ctx, opts, kind)
 			return err
-		},
-		func() error { return dispatchPart(ctx, opts, kind, &res) },
-		func() (err error) {
+		})
+	}
+	if opts.parts["dispatch"] {
+		parts = append(parts, func() error { return dispatchPart(ctx, opts, kind, &res) })
+	}
+	if opts.parts["scale"] {
+		parts = append(parts, func() (err error) {
 			res.Scale, err = runScale(ctx, opts, kind)
 			return err
-		},
+		})
 	}
 	errs := make([]error, len(parts))
 	each(opts.smoke, len(parts), func(i int) { errs[i] = parts[i]() })

@@ -12,6 +12,11 @@ import (
 // no real reminder (planned minutes to days ahead) ever does.
 const dueLead = 6 * time.Second
 
+// seedTimePerRow is a generous bound on the time to write one reminder with
+// its meeting, lead and job, even on a busy machine: the first reminder
+// is scheduled that much later per reminder written.
+const seedTimePerRow = 200 * time.Microsecond
+
 // dispatchResult is what one dispatch phase measured. Lateness is the
 // time from a reminder's scheduled_at to the moment the fake provider
 // received its message (the hand-over); Recorded is sent_at, which Herald
@@ -53,7 +58,7 @@ func (h *heraldRun) dispatch(ctx context.Context, name string, n int, perSecond 
 	}
 	// Seeding takes a moment per row; the first reminder must still be
 	// dueLead away when the last row is written.
-	due := time.Now().Add(dueLead + time.Duration(n)*40*time.Microsecond).Truncate(time.Millisecond)
+	due := time.Now().Add(dueLead + time.Duration(n)*seedTimePerRow).Truncate(time.Millisecond)
 	plan := seedPlan{prefix: name, tenantID: h.tenantID, meetings: n, firstStart: due.Add(time.Hour), step: step,
 		rules: oneHourRule}
 	mark := h.fake.count()

@@ -85,7 +85,7 @@ func engineBaseline(ctx context.Context, opts *options, kind string) (engineResu
 	if err != nil {
 		return engineResult{}, fmt.Errorf("engine baseline: %w", err)
 	}
-	due := time.Now().Add(dueLead + time.Duration(n)*40*time.Microsecond).Truncate(time.Millisecond)
+	due := time.Now().Add(dueLead + time.Duration(n)*seedTimePerRow).Truncate(time.Millisecond)
 	params := make([]river.InsertManyParams, n)
 	for i := range params {
 		params[i] = river.InsertManyParams{Args: noopArgs{N: i}, InsertOpts: &river.InsertOpts{Queue: queue, ScheduledAt: due}}

@@ -25,6 +25,16 @@ type machine struct {
 	SQLite   string
 }
 
+// loadAverage reads the one-minute load average: on a shared machine it
+// tells how much else was running beside the benchmark.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(raw) + " unknown")[0]
+}
+
 // describeMachine reads the CPU, memory and OS from /proc and /etc, the Go
 // version from the toolchain that builds Herald, and the database
 // versions from the databases themselves (empty when one is not used).

@@ -35,6 +35,8 @@ type options struct {
 	out         string
 	smoke       bool
 	profileDir  string
+	// parts names the parts to run: engine, dispatch, scale.
+	parts map[string]bool
 
 	providerLatency time.Duration
 	batchSize       int
@@ -82,6 +84,7 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&o.heraldBin, "herald", "", "herald binary to run (default: go build ./cmd/herald into a temporary directory)")
 	fs.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "Markdown file to write the results into (between its heraldbench markers)")
 	fs.BoolVar(&o.smoke, "smoke", false, "run everything with small numbers, in parallel, to check that it works (CI)")
+	parts := fs.String("parts", "engine,dispatch,scale", "parts to run: engine (baseline), dispatch (booking, dispatch, original design), scale")
 	fs.StringVar(&o.profileDir, "pprof", "", "directory for CPU profiles of herald during each dispatch phase (sets HERALD_PPROF=1)")
 	fs.DurationVar(&o.providerLatency, "provider-latency", 20*time.Millisecond, "how long the fake SMS provider takes to answer")
 	fs.IntVar(&o.batchSize, "batch-size", 500, "REMINDER_BATCH_SIZE given to herald: reminders worked at once per process")
@@ -115,6 +118,15 @@ func parseOptions(args []string) (*options, error) {
 	case kindSQLite, kindPostgres, "both":
 	default:
 		return nil, fmt.Errorf("-db %q: want sqlite, postgres or both", o.db)
+	}
+	o.parts = map[string]bool{}
+	for _, p := range strings.Split(*parts, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "engine", "dispatch", "scale":
+			o.parts[p] = true
+		default:
+			return nil, fmt.Errorf("-parts: unknown part %q; want engine, dispatch or scale", p)
+		}
 	}
 	o.command = "go run ./cmd/heraldbench " + strings.Join(args, " ")
 	return o, nil

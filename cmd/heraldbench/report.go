@@ -23,6 +23,9 @@ type report struct {
 	results []dbResult
 	started time.Time
 	took    time.Duration
+	// loadBefore and loadAfter are the machine's one-minute load
+	// averages when the run started and ended.
+	loadBefore, loadAfter string
 }
 
 // row is one line of a results table: a label and how to show one
@@ -39,7 +42,8 @@ func (rep report) markdown() string {
 	b.WriteString(beginMarker + "\n\n")
 	fmt.Fprintf(&b, "Command: `%s`  \n", strings.TrimSpace(o.command))
 	fmt.Fprintf(&b, "Run: %s, %v in all  \n", rep.started.UTC().Format("2006-01-02 15:04 UTC"), rep.took.Round(time.Second))
-	fmt.Fprintf(&b, "Machine: %s  \n", rep.machine)
+	fmt.Fprintf(&b, "Machine: %s; one-minute load average %s at the start, %s at the end  \n", rep.machine,
+		rep.loadBefore, rep.loadAfter)
 	fmt.Fprintf(&b, "Herald: `herald serve` as a subprocess with REMINDER_BATCH_SIZE=%d, REMINDER_POLL_INTERVAL=%v, "+
 		"VONAGE_RATE_LIMIT=0, JSON logs at level info to a file; the fake Vonage SMS API on loopback answers in %v.\n",
 		o.batchSize, o.pollInterval, o.providerLatency)

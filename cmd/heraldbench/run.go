@@ -136,7 +136,7 @@ func (h *heraldRun) profile(ctx context.Context, name string, due time.Time, spa
 	if h.opts.profileDir == "" {
 		return func() {}
 	}
-	seconds := int(min(max(span+5*time.Second, 5*time.Second), 30*time.Second).Seconds())
+	seconds := int(min(max(span+5*time.Second, 5*time.Second), 25*time.Second).Seconds())
 	path := filepath.Join(h.opts.profileDir, h.kind+"-"+name+".cpu.pprof")
 	url := h.server.baseURL + "/debug/pprof/profile?seconds=" + strconv.Itoa(seconds)
 	done := make(chan struct{})
