@@ -1,0 +1,77 @@
+package webhook_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"herald"
+	"herald/schedule"
+	"herald/webhook"
+)
+
+func TestUndeliveredSMSFallsBackToEmailOnce(t *testing.T) {
+	t.Parallel()
+	each(t, signed(), func(t *testing.T, b *bundle) {
+		lead := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone, Email: "john@example.com"})
+		r := b.deliver(t, b.book(t, b.tenant.ID, lead.ID, start)["1h"])
+		jobBefore := r.JobID
+		sms := b.lastAccepted(t)
+
+		b.clock.Set(r.ScheduledAt.Add(5 * time.Minute))
+		b.vonageCall(t, webhook.VonageReceiptPath, viaJSON, b.sign(t, dlr(sms, "expired", "2"))).result(t)
+		got := b.reminder(t, b.tenant.ID, r.ID)
+		if got.Status != herald.ReminderPending || got.Reason != schedule.ReasonSMSUndelivered || got.JobID == jobBefore {
+			t.Fatalf("after an undelivered SMS: %s/%s job %d (was %d), want pending with a new job", got.Status, got.Reason,
+				got.JobID, jobBefore)
+		}
+		// The new job runs at once, as the worker would run it.
+		if err := b.deliverer.Deliver(context.Background(), b.tenant.ID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		got = b.reminder(t, b.tenant.ID, r.ID)
+		mails := b.mail.messages()
+		if got.Status != herald.ReminderSent || got.Channel != "email" || got.DeliveryStatus != herald.DeliveryAccepted ||
+			len(got.AttemptHistory) != 2 || len(mails) != 1 || mails[0].To != "john@example.com" {
+			t.Fatalf("after the fallback: %s via %s (%s), %d attempts, mails %+v", got.Status, got.Channel,
+				got.DeliveryStatus, len(got.AttemptHistory), mails)
+		}
+		if len(b.vonageFake.Accepted()) != 1 {
+			t.Fatal("the SMS was sent again")
+		}
+		// More bad news of the SMS does not send the email twice.
+		b.vonageCall(t, webhook.VonageReceiptPath, viaForm, b.sign(t, dlr(sms, "rejected", "6"))).result(t)
+		if again := b.reminder(t, b.tenant.ID, r.ID); again.Status != herald.ReminderSent || again.Channel != "email" ||
+			again.JobID != got.JobID || len(b.mail.messages()) != 1 {
+			t.Fatalf("a second bad receipt: %s via %s, job %d", again.Status, again.Channel, again.JobID)
+		}
+		if !hasAction(b.audit(t, b.tenant.ID, r.ID), schedule.ActionFallbackEmail, "") {
+			t.Fatal("the fallback is not in the audit trail")
+		}
+	})
+}
+
+func TestNoFallbackOnceTheMeetingBegan(t *testing.T) {
+	t.Parallel()
+	each(t, signed(), func(t *testing.T, b *bundle) {
+		lead := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone, Email: "john@example.com"})
+		rs := b.book(t, b.tenant.ID, lead.ID, start)
+		r := b.deliver(t, rs["10m"])
+		b.clock.Set(start.Add(time.Minute))
+		b.vonageCall(t, webhook.VonageReceiptPath, viaGET, b.sign(t, dlr(b.lastAccepted(t), "failed", "1"))).result(t)
+		if got := b.reminder(t, b.tenant.ID, r.ID); got.Status != herald.ReminderSent || got.DeliveryStatus != herald.DeliveryUndelivered {
+			t.Fatalf("undelivered after the start: %s/%s, want sent/undelivered", got.Status, got.DeliveryStatus)
+		}
+		// Nor once a later rule's time has come: the 24h reminder reported
+		// undelivered past the 1h mark would be superseded.
+		r = b.deliver(t, rs["24h"])
+		b.clock.Set(rs["1h"].ScheduledAt.Add(time.Minute))
+		b.vonageCall(t, webhook.VonageReceiptPath, viaGET, b.sign(t, dlr(b.lastAccepted(t), "rejected", "6"))).result(t)
+		if got := b.reminder(t, b.tenant.ID, r.ID); got.Status != herald.ReminderSent || got.DeliveryStatus != herald.DeliveryFailed {
+			t.Fatalf("late bad news of a superseded reminder: %s/%s", got.Status, got.DeliveryStatus)
+		}
+		if len(b.mail.messages()) != 0 {
+			t.Fatal("an email went out too late")
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package webhook
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The vectors of the providers reference (§3.4 and §4.6).
+func TestVonageSignatureVectors(t *testing.T) {
+	t.Parallel()
+	send := map[string]string{"api_key": "abcd1234", "from": "AcmeInc", "to": "447700900000",
+		"text": "Hello & welcome = yes", "timestamp": "1700000000"}
+	dlr := map[string]string{"msisdn": "447700900000", "to": "AcmeInc", "network-code": "23410",
+		"messageId": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", "price": "0.03330000", "status": "delivered",
+		"scts": "2001011400", "err-code": "0", "api-key": "abcd1234", "message-timestamp": "2020-01-01 12:00:00",
+		"timestamp": "1577880000", "nonce": "ec11dd3e-1e7f-4db5-9467-82b02cd223b9", "client-ref": "evt-42:remind-10m"}
+	tests := []struct {
+		method string
+		params map[string]string
+		want   string
+	}{
+		{MethodMD5Hash, send, "b770b096e7e0470d914803758cc8d025"},
+		{MethodMD5, send, "6d7dd7ff65cee02835ad934b172f50cf"},
+		{MethodSHA256, send, "c665c22dd1db2801e14c26a67fdb3f58af401924282be89dcb8a0aee14773f00"},
+		{MethodSHA256, dlr, "7BDC6E3C01F809481C1723E7014378E1DBE44708D0F7F0EADB3F2D16D046F253"},
+	}
+	for _, tt := range tests {
+		got, err := SignVonage(tt.method, "mySignatureSecret", tt.params)
+		if err != nil || !strings.EqualFold(got, tt.want) {
+			t.Errorf("%s: %s (%v), want %s", tt.method, got, err, tt.want)
+		}
+	}
+	// sig itself is never signed.
+	withSig := map[string]string{"sig": "anything"}
+	for k, v := range send {
+		withSig[k] = v
+	}
+	if got, _ := SignVonage(MethodMD5Hash, "mySignatureSecret", withSig); got != "b770b096e7e0470d914803758cc8d025" {
+		t.Errorf("sig was part of the signature: %s", got)
+	}
+}
+
+func TestVonageVerification(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1577880000, 0)
+	base := func() params {
+		return params{"msisdn": "447700900000", "to": "AcmeInc", "messageId": "abc", "status": "delivered",
+			"timestamp": strconv.FormatInt(now.Unix(), 10), "nonce": "n-1"}
+	}
+	for _, method := range []string{MethodMD5Hash, MethodMD5, MethodSHA1, MethodSHA256, MethodSHA512} {
+		signer, err := newVonageSigner(strings.ToUpper(method), "s3cret")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := base()
+		p["sig"], _ = SignVonage(method, "s3cret", p)
+		if err := signer.verify(p, now); err != nil {
+			t.Errorf("%s: own signature refused: %v", method, err)
+		}
+		p["sig"] = strings.ToUpper(p["sig"])
+		if err := signer.verify(p, now.Add(4*time.Minute)); err != nil {
+			t.Errorf("%s: upper-case sig refused: %v", method, err)
+		}
+		if err := signer.verify(p, now.Add(-6*time.Minute)); err == nil {
+			t.Errorf("%s: a timestamp 6 minutes ahead was taken", method)
+		}
+		other := MethodSHA512
+		if method == MethodSHA512 {
+			other = MethodMD5
+		}
+		p["sig"], _ = SignVonage(other, "s3cret", p)
+		if err := signer.verify(p, now); err == nil {
+			t.Errorf("%s: a %s signature was taken", method, other)
+		}
+	}
+	if _, err := newVonageSigner("sha384", "s"); err == nil {
+		t.Error("an unknown method was accepted")
+	}
+	if err := (vonageSigner{method: MethodMD5Hash}).verify(base(), now); err == nil {
+		t.Error("a signer without a secret verified a request")
+	}
+}
+
+func TestTwilioSignatureVector(t *testing.T) {
+	t.Parallel()
+	form := url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
+		"From": {"+14158675309"}, "To": {"+18005551212"}, "ReasonConferenceEnded": {"test"}, "Reason": {"Participant"}}
+	const page = "https://mycompany.com/myapp.php?foo=1&bar=2"
+	if got := SignTwilio("12345", page, form); got != "vOEb5UThFn24KEfnOFLQY2AE5FY=" {
+		t.Fatalf("signature %s", got)
+	}
+	if err := verifyTwilio("12345", page, form, "vOEb5UThFn24KEfnOFLQY2AE5FY="); err != nil {
+		t.Fatal(err)
+	}
+	withPort := SignTwilio("12345", "https://mycompany.com:443/myapp.php?foo=1&bar=2", form)
+	if err := verifyTwilio("12345", page, form, withPort); err != nil {
+		t.Fatalf("signature over the URL with its default port: %v", err)
+	}
+	if err := verifyTwilio("12345", page, form, "vOEb5UThFn24KEfnOFLQY2AE5FZ="); err == nil {
+		t.Fatal("a wrong signature was taken")
+	}
+}
+
+func TestWithAndWithoutPort(t *testing.T) {
+	t.Parallel()
+	tests := map[string][]string{
+		"https://h.example/p?q=1":     {"https://h.example/p?q=1", "https://h.example:443/p?q=1"},
+		"http://h.example:80/p":       {"http://h.example:80/p", "http://h.example/p"},
+		"https://h.example:8443/p":    {"https://h.example:8443/p"},
+		"https://[2001:db8::1]:443/p": {"https://[2001:db8::1]:443/p", "https://[2001:db8::1]/p"},
+	}
+	for in, want := range tests {
+		if got := withAndWithoutPort(in); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+}
