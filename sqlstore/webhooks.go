@@ -48,15 +48,25 @@ func recordEvent(ctx context.Context, q queryer, ev webhookEvent) (bool, error) 
 	return n == 1, err
 }
 
+// forgetOldNonces removes the nonces of webhooks too old to be accepted
+// anyway. It runs on its own, before the webhook's transaction, so that
+// webhooks arriving together do not wait on each other's clean-up.
+func (s *Store) forgetOldNonces(ctx context.Context, nonce string, at time.Time) error {
+	if nonce == "" {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM webhook_nonces WHERE seen_at < $1", ts(at.Add(-nonceLifetime))); err != nil {
+		return fmt.Errorf("forget old nonces: %w", err)
+	}
+	return nil
+}
+
 // claimNonce remembers a signed webhook's nonce, refusing one already
 // used: a replayed request. It runs in the transaction of the webhook's
 // effect, so a webhook that fails and is retried keeps its nonce usable.
 func claimNonce(ctx context.Context, q queryer, provider, nonce string, at time.Time) error {
 	if nonce == "" {
 		return nil
-	}
-	if _, err := q.ExecContext(ctx, "DELETE FROM webhook_nonces WHERE seen_at < $1", ts(at.Add(-nonceLifetime))); err != nil {
-		return fmt.Errorf("forget old nonces: %w", err)
 	}
 	res, err := q.ExecContext(ctx, `INSERT INTO webhook_nonces (provider, nonce, seen_at) VALUES ($1, $2, $3)
 		ON CONFLICT (provider, nonce) DO NOTHING`, provider, nonce, ts(at))
@@ -112,6 +122,9 @@ func matchAttempt(ctx context.Context, q queryer, rc herald.Receipt) (*attemptMa
 func (s *Store) ApplyReceipt(ctx context.Context, rc herald.Receipt, decide herald.ReceiptDecider) (herald.ReceiptOutcome, error) {
 	var out herald.ReceiptOutcome
 	at := rc.ReceivedAt.UTC().Truncate(time.Microsecond)
+	if err := s.forgetOldNonces(ctx, rc.Nonce, at); err != nil {
+		return herald.ReceiptOutcome{}, err
+	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		out = herald.ReceiptOutcome{}
 		if err := claimNonce(ctx, tx, rc.Provider, rc.Nonce, at); err != nil {

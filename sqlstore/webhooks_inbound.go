@@ -49,6 +49,9 @@ func latestConversation(ctx context.Context, q queryer, phone, sender string) (*
 func (s *Store) ReceiveInbound(ctx context.Context, msg herald.InboundSMS, classify func(string) herald.InboundKind) (herald.InboundOutcome, error) {
 	var out herald.InboundOutcome
 	at := msg.ReceivedAt.UTC().Truncate(time.Microsecond)
+	if err := s.forgetOldNonces(ctx, msg.Nonce, at); err != nil {
+		return herald.InboundOutcome{}, err
+	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		out = herald.InboundOutcome{Replies: herald.DefaultSettings().Replies}
 		if err := claimNonce(ctx, tx, msg.Provider, msg.Nonce, at); err != nil {

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 
 	"herald"
 	"herald/render"
@@ -101,7 +102,14 @@ func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.I
 		Channel: herald.ChannelSMS, To: msg.From, Text: text, Unicode: render.Encode(text).Unicode()})
 	record := herald.Reply{TenantID: out.TenantID, LeadID: out.LeadID, Provider: msg.Provider, To: msg.From,
 		Kind: out.Kind, MessageID: result.MessageID, At: h.cfg.Clock.Now()}
-	if err != nil {
+	var refused *herald.SendError
+	switch {
+	case err != nil && out.Kind == herald.InboundStop && errors.As(err, &refused) && refused.OptedOut:
+		// Twilio answers STOP itself and then blocks the number: its
+		// confirmation was the one reply the lead gets.
+		record.Error = err.Error()
+		h.cfg.Logger.InfoContext(ctx, "STOP confirmed by the provider's own opt-out reply", "provider", msg.Provider)
+	case err != nil:
 		record.Error = err.Error()
 		h.cfg.Logger.WarnContext(ctx, "Reply to an inbound SMS not sent", "provider", msg.Provider,
 			"kind", out.Kind, "error", err)

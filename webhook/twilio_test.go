@@ -141,6 +141,20 @@ func TestTwilioInbound(t *testing.T) {
 		if r := b.deliver(t, rs["1h"]); r.Channel != "email" {
 			t.Fatalf("the next reminder went by %s", r.Channel)
 		}
+		// A number whose webhook is set to GET: the query is signed as
+		// part of the URL.
+		form.Set("MessageSid", "SM22222222222222222222222222222222")
+		form.Set("Body", "HELP")
+		target := webhook.TwilioInboundPath + "?" + form.Encode()
+		req, _ := http.NewRequest(http.MethodGet, b.server.URL+target, nil)
+		req.Header.Set("X-Twilio-Signature", webhook.SignTwilio(twiliotest.AuthToken, publicURL+target, nil))
+		if resp := b.do(t, req); resp.status != http.StatusOK {
+			t.Fatalf("inbound by GET: %d %s", resp.status, resp.body)
+		}
+		msgs = b.twilioFake.Messages()
+		if last := msgs[len(msgs)-1]; last.Body != herald.DefaultSettings().Replies.Help {
+			t.Fatalf("HELP by GET answered %q", last.Body)
+		}
 	})
 }
 
