@@ -103,8 +103,10 @@ func matchAttempt(ctx context.Context, q queryer, rc herald.Receipt) (*attemptMa
 	if rc.MessageID == "" {
 		return nil, nil
 	}
+	// provider_message_id <> '' lets PostgreSQL use the partial index on it.
 	err := q.QueryRowContext(ctx, `SELECT id, tenant_id, reminder_id FROM attempts
-		WHERE provider_message_id = $1 AND provider = $2 ORDER BY started_at DESC, id DESC LIMIT 1`,
+		WHERE provider_message_id = $1 AND provider_message_id <> '' AND provider = $2
+		ORDER BY started_at DESC, id DESC LIMIT 1`,
 		rc.MessageID, rc.Provider).Scan(&m.attemptID, &m.tenantID, &m.reminderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

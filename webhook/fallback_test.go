@@ -75,3 +75,46 @@ func TestNoFallbackOnceTheMeetingBegan(t *testing.T) {
 		}
 	})
 }
+
+// lostAnswer hands the message to the provider and then reports a
+// timeout, as when the provider's answer is lost on the way back.
+type lostAnswer struct{ herald.Sender }
+
+func (s lostAnswer) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	if _, err := s.Sender.Send(ctx, msg); err != nil {
+		return herald.SendResult{}, err
+	}
+	return herald.SendResult{}, &herald.SendError{Provider: "vonage", Kind: herald.SendTransient, Message: "no answer in time"}
+}
+
+func TestReceiptStopsTheRetryOfASendThatWentOut(t *testing.T) {
+	t.Parallel()
+	each(t, signed(), func(t *testing.T, b *bundle) {
+		lead := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone})
+		r := b.book(t, b.tenant.ID, lead.ID, start)["24h"]
+		b.deliverer.SMS = lostAnswer{b.vonage}
+		b.clock.Set(r.ScheduledAt)
+		if err := b.deliverer.Deliver(context.Background(), b.tenant.ID, r.ID); err == nil {
+			t.Fatal("a lost answer did not ask for a retry")
+		}
+		got := b.reminder(t, b.tenant.ID, r.ID)
+		if got.Status != herald.ReminderPending || got.NextRetryAt == nil {
+			t.Fatalf("after a lost answer: %s, next %v", got.Status, got.NextRetryAt)
+		}
+		b.clock.Set(r.ScheduledAt.Add(10 * time.Second))
+		b.vonageCall(t, webhook.VonageReceiptPath, viaJSON, b.sign(t, dlr(b.lastAccepted(t), "delivered", "0"))).result(t)
+		got = b.reminder(t, b.tenant.ID, r.ID)
+		if got.Status != herald.ReminderSent || got.NextRetryAt != nil || got.DeliveryStatus != herald.DeliveryDelivered {
+			t.Fatalf("after the receipt: %s, next %v, %s", got.Status, got.NextRetryAt, got.DeliveryStatus)
+		}
+		// The retry's job still runs, and sends nothing.
+		b.deliverer.SMS = b.vonage
+		b.clock.Set(r.ScheduledAt.Add(time.Minute))
+		if err := b.deliverer.Deliver(context.Background(), b.tenant.ID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(b.vonageFake.Accepted()); n != 1 {
+			t.Fatalf("%d SMS sent, want 1", n)
+		}
+	})
+}
