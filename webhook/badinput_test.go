@@ -76,13 +76,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 		for _, c := range cases {
 			resp := b.raw(t, c.method, c.path, c.contentType, c.body)
 			var prob struct {
-				Code   string
-				Status int
+				Code, Field string
+				Status      int
 			}
 			resp.decode(t, &prob)
 			if resp.status != c.status || prob.Code != c.code || prob.Status != c.status ||
 				resp.header.Get("Content-Type") != "application/problem+json" {
 				t.Errorf("%s: %d %s, want %d %s", c.name, resp.status, resp.body, c.status, c.code)
+			}
+			if c.status == 422 && prob.Field == "" {
+				t.Errorf("%s: the problem names no field: %s", c.name, resp.body)
 			}
 		}
 		// Twilio's signed callbacks with fields missing or wrong.

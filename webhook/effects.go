@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -62,20 +63,22 @@ func (h *Handler) receive(ctx context.Context, msg herald.InboundSMS) (herald.In
 // replyText chooses the answer to an inbound SMS, or "" for none. A phone
 // Herald never wrote to from that number is answered only for STOP and
 // HELP; CONFIRM is answered when it confirmed a meeting; other texts are
-// recorded, not answered.
+// recorded, not answered. A tenant whose settings predate a reply text
+// gets the default one.
 func replyText(out herald.InboundOutcome) string {
+	own, def := out.Replies, herald.DefaultSettings().Replies
 	switch out.Kind {
 	case herald.InboundStop:
-		return out.Replies.Stop
+		return cmp.Or(own.Stop, def.Stop)
 	case herald.InboundHelp:
-		return out.Replies.Help
+		return cmp.Or(own.Help, def.Help)
 	case herald.InboundStart:
 		if out.Known || len(out.Leads) > 0 {
-			return out.Replies.Start
+			return cmp.Or(own.Start, def.Start)
 		}
 	case herald.InboundConfirm:
 		if out.MeetingID != "" {
-			return out.Replies.Confirm
+			return cmp.Or(own.Confirm, def.Confirm)
 		}
 	}
 	return ""

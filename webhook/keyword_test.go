@@ -30,3 +30,26 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestReplyTextFallsBackToTheDefaults(t *testing.T) {
+	t.Parallel()
+	def := herald.DefaultSettings().Replies
+	own := herald.ReplyTexts{Help: "Acme help"}
+	tests := []struct {
+		out  herald.InboundOutcome
+		want string
+	}{
+		{herald.InboundOutcome{Kind: herald.InboundHelp, Replies: own}, "Acme help"},
+		{herald.InboundOutcome{Kind: herald.InboundStop, Replies: own}, def.Stop},
+		{herald.InboundOutcome{Kind: herald.InboundStart}, ""},
+		{herald.InboundOutcome{Kind: herald.InboundStart, Known: true}, def.Start},
+		{herald.InboundOutcome{Kind: herald.InboundConfirm, Known: true}, ""},
+		{herald.InboundOutcome{Kind: herald.InboundConfirm, MeetingID: "mtg_1"}, def.Confirm},
+		{herald.InboundOutcome{Kind: herald.InboundOther, Known: true}, ""},
+	}
+	for _, tt := range tests {
+		if got := webhook.ReplyText(tt.out); got != tt.want {
+			t.Errorf("reply to %s (known %v): %q, want %q", tt.out.Kind, tt.out.Known, got, tt.want)
+		}
+	}
+}

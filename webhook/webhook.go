@@ -158,10 +158,10 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 			return
 		}
 		var refused *refusal
-		if errors.As(err, &refused) {
+		if errors.As(err, &refused) || herald.ErrorCode(err) == herald.ECodeUnauthorized {
 			h.cfg.Logger.WarnContext(r.Context(), "Webhook refused", "provider", provider, "path", r.URL.Path,
-				"reason", refused.reason)
-			writeProblem(w, http.StatusUnauthorized, herald.ECodeUnauthorized, "the request is not signed as this server expects")
+				"reason", err.Error())
+			writeProblem(w, http.StatusUnauthorized, herald.ECodeUnauthorized, "the request is not signed as this server expects", "")
 			return
 		}
 		code, detail := herald.ErrorCode(err), herald.ErrorMessage(err)
@@ -175,7 +175,12 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 			h.cfg.Logger.InfoContext(r.Context(), "Webhook rejected", "provider", provider, "path", r.URL.Path,
 				"status", status, "detail", detail)
 		}
-		writeProblem(w, status, code, detail)
+		var field string
+		var fault *herald.Error
+		if errors.As(err, &fault) {
+			field = fault.Field
+		}
+		writeProblem(w, status, code, detail, field)
 	})
 }
 
@@ -196,9 +201,11 @@ type problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
 	Code   string `json:"code"`
+	// Field names the parameter at fault, when there is one.
+	Field string `json:"field,omitempty"`
 }
 
-func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+func writeProblem(w http.ResponseWriter, status int, code, detail, field string) {
 	writeJSONAs(w, "application/problem+json", status, problem{Type: "urn:herald:problem:" + code,
-		Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
+		Title: http.StatusText(status), Status: status, Detail: detail, Code: code, Field: field})
 }

@@ -1,0 +1,4 @@
+package webhook
+
+// ReplyText lets the external tests read the choice of replies.
+var ReplyText = replyText
