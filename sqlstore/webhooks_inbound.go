@@ -147,9 +147,8 @@ func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]h
 		return nil, fmt.Errorf("find leads of %s: %w", herald.MaskPhone(o.Phone), err)
 	}
 	type found struct {
-		ref       herald.LeadRef
-		optedOut  bool
-		changedTo bool
+		ref      herald.LeadRef
+		optedOut bool
 	}
 	var leads []found
 	for rows.Next() {
