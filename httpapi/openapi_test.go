@@ -14,6 +14,7 @@ import (
 
 	"herald/dbtest"
 	"herald/httpapi"
+	"herald/webhook"
 )
 
 // TestOpenAPIDocumentsEveryRoute compares the route table of server.go with
@@ -29,6 +30,11 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 	registered := routePatterns(t)
+	// The routes the command mounts beside the API through Server.Extra.
+	for pattern := range (&webhook.Handler{}).Routes() {
+		registered = append(registered, pattern)
+	}
+	registered = append(registered, "GET /metrics")
 	slices.Sort(documented)
 	slices.Sort(registered)
 	for _, r := range registered {
