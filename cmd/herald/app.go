@@ -53,6 +53,10 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
+	if n := cfg.DatabaseMaxConns; n > 0 && db.Name() == "postgres" {
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+	}
 	app := &App{cfg: cfg, logger: logger, db: db, registry: prometheus.NewRegistry()}
 	if err := app.init(ctx, provCfg); err != nil {
 		db.Close()
@@ -134,12 +138,20 @@ func (a *App) Handler() http.Handler {
 	return api.Handler()
 }
 
-// StartWorker starts working reminder jobs.
+// StartWorker starts working reminder jobs; StopWorker stops them. The end
+// of ctx does not stop them: the job engine would cancel the sends in
+// flight with it (a SIGTERM would cut provider calls, record them as
+// failures and send them again later), where StopWorker lets them finish.
 func (a *App) StartWorker(ctx context.Context) error {
 	if err := a.db.ForgetLeader(ctx); err != nil {
 		return err
 	}
-	if err := a.river.Start(ctx); err != nil {
+	if n, err := a.db.RequeueOrphanedJobs(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.logger.Info("Requeued reminder jobs left running by a stopped process", "jobs", n)
+	}
+	if err := a.river.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	go a.worker.ReportPickups(ctx, a.logger, time.Second)

@@ -28,6 +28,11 @@ type Config struct {
 	SendTimeout      time.Duration
 	RescueAfter      time.Duration
 	ProviderSettings func(string) string
+
+	// DatabaseMaxConns bounds the PostgreSQL connections of the process
+	// (HERALD_DATABASE_MAX_CONNS); 0 keeps the store's default of 40.
+	// Several processes on one server must fit in its max_connections.
+	DatabaseMaxConns int
 }
 
 // LoadConfig reads the configuration with getenv and checks it, naming the
@@ -49,6 +54,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = durationVar(getenv, "HERALD_SHUTDOWN_TIMEOUT", 30*time.Second, time.Second, fail)
 	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 10*time.Second, 100*time.Millisecond, fail)
 	c.RescueAfter = durationVar(getenv, "HERALD_RESCUE_AFTER", 0, 0, fail)
+	c.DatabaseMaxConns = intVar(getenv, "HERALD_DATABASE_MAX_CONNS", 0, 0, 10000, fail)
 	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
 	c.RetryMultiplier = 2
