@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"herald"
+	"herald/internal/providerhttp"
 )
 
 // created is the part of the 201 message resource Herald uses.
@@ -34,7 +34,7 @@ func createdAnswer(body []byte) (herald.SendResult, error) {
 	if err := json.Unmarshal(body, &msg); err != nil || msg.SID == "" {
 		// Twilio took the request, so the message may exist; nothing
 		// better than transient can be said.
-		return herald.SendResult{}, sendError(herald.SendTransient, "", "unreadable answer: "+snippet(body))
+		return herald.SendResult{}, sendError(herald.SendTransient, "", "unreadable answer: "+providerhttp.Snippet(body))
 	}
 	if msg.Status == "failed" && msg.ErrorCode != nil {
 		kind, optedOut := classifyCode(http.StatusCreated, *msg.ErrorCode)
@@ -60,7 +60,7 @@ func errorAnswer(resp *http.Response, body []byte) error {
 	var rest restError
 	_ = json.Unmarshal(body, &rest)
 	code := fmt.Sprintf("http-%d", resp.StatusCode)
-	text := fmt.Sprintf("HTTP %d: %s", resp.StatusCode, snippet(body))
+	text := fmt.Sprintf("HTTP %d: %s", resp.StatusCode, providerhttp.Snippet(body))
 	if rest.Code != 0 {
 		code = strconv.Itoa(rest.Code)
 		text = rest.Message
@@ -69,7 +69,7 @@ func errorAnswer(resp *http.Response, body []byte) error {
 	se := sendError(kind, code, text)
 	se.OptedOut = optedOut
 	if kind == herald.SendThrottled {
-		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		se.RetryAfter = providerhttp.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return se
 }
@@ -98,13 +98,4 @@ func classifyCode(httpStatus, code int) (kind herald.SendErrorKind, optedOut boo
 		return herald.SendTransient, false
 	}
 	return herald.SendPermanent, false
-}
-
-func snippet(body []byte) string {
-	const max = 200
-	text := strings.TrimSpace(string(body))
-	if len(text) > max {
-		return text[:max] + "…"
-	}
-	return text
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"herald"
+	"herald/internal/providerhttp"
 )
 
 // answer is the JSON the SMS API returns with HTTP 200, for successes and
@@ -57,7 +58,7 @@ func parseAnswer(body []byte) (herald.SendResult, error) {
 		// The request reached Vonage, so the SMS may have gone out; nothing
 		// better than transient can be said.
 		return herald.SendResult{}, sendError(herald.SendTransient, "",
-			"unreadable answer: "+snippet(body))
+			"unreadable answer: "+providerhttp.Snippet(body))
 	}
 	var accepted int
 	var refused *answerPart

@@ -10,11 +10,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"herald"
+	"herald/internal/providerhttp"
 )
 
 // Name is the provider name used in results, errors and configuration.
@@ -86,7 +86,7 @@ func New(cfg Config) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if err := checkBaseURL(base); err != nil {
+	if err := providerhttp.CheckBaseURL(base); err != nil {
 		return nil, fmt.Errorf("vonage: base URL: %w", err)
 	}
 	client := &Client{
@@ -189,11 +189,11 @@ func transportError(ctx context.Context, err error) error {
 // normally answers 200 with a status per part; these cover its edge.
 func httpStatusError(resp *http.Response, body []byte) error {
 	code := fmt.Sprintf("http-%d", resp.StatusCode)
-	text := fmt.Sprintf("HTTP %d: %s", resp.StatusCode, snippet(body))
+	text := fmt.Sprintf("HTTP %d: %s", resp.StatusCode, providerhttp.Snippet(body))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		se := sendError(herald.SendThrottled, code, text)
-		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		se.RetryAfter = providerhttp.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return se
 	case resp.StatusCode >= 500:
 		return sendError(herald.SendTransient, code, text)
@@ -204,43 +204,4 @@ func httpStatusError(resp *http.Response, body []byte) error {
 
 func sendError(kind herald.SendErrorKind, code, message string) *herald.SendError {
 	return &herald.SendError{Provider: Name, Kind: kind, Code: code, Message: message}
-}
-
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must not have a query or fragment", raw)
-	}
-	return nil
-}
-
-// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date;
-// zero when absent or unreadable.
-func parseRetryAfter(value string, now time.Time) time.Duration {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0
-	}
-	if seconds, err := strconv.Atoi(value); err == nil && seconds >= 0 {
-		return time.Duration(seconds) * time.Second
-	}
-	if at, err := http.ParseTime(value); err == nil && at.After(now) {
-		return at.Sub(now)
-	}
-	return 0
-}
-
-func snippet(body []byte) string {
-	const max = 200
-	text := strings.TrimSpace(string(body))
-	if len(text) > max {
-		return text[:max] + "…"
-	}
-	return text
 }
