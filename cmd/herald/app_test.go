@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"herald"
-	"herald/dbtest"
 )
 
 // TestServeSendsToTheOutbox runs Herald as `serve` does, with no provider
@@ -25,27 +22,9 @@ func TestServeSendsToTheOutbox(t *testing.T) {
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		t.Run(dbName, func(t *testing.T) {
 			t.Parallel()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "herald.db")
-			if dbName == "postgres" {
-				url = dbtest.PostgresSchema(t)
-				if err := run(context.Background(), []string{"migrate"}, func(k string) string {
-					return map[string]string{"HERALD_DATABASE_URL": url}[k]
-				}, io.Discard, io.Discard); err != nil {
-					t.Fatal(err)
-				}
-			}
-			env := map[string]string{"HERALD_DATABASE_URL": url, "HERALD_ADMIN_TOKEN": "admin", "REMINDER_POLL_INTERVAL": "50ms"}
-			cfg, err := LoadConfig(func(k string) string { return env[k] })
-			if err != nil {
-				t.Fatal(err)
-			}
+			app := openTestApp(t, dbName, map[string]string{"REMINDER_POLL_INTERVAL": "50ms"})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			app, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close()
 			if err := app.StartWorker(ctx); err != nil {
 				t.Fatal(err)
 			}

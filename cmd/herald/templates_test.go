@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"herald"
-	"herald/dbtest"
 )
 
 // TestTenantTemplateRendersReminders wires Herald as `serve` does, saves a
@@ -23,26 +19,7 @@ func TestTenantTemplateRendersReminders(t *testing.T) {
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		t.Run(dbName, func(t *testing.T) {
 			t.Parallel()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "herald.db")
-			if dbName == "postgres" {
-				url = dbtest.PostgresSchema(t)
-				if err := run(context.Background(), []string{"migrate"}, func(k string) string {
-					return map[string]string{"HERALD_DATABASE_URL": url}[k]
-				}, io.Discard, io.Discard); err != nil {
-					t.Fatal(err)
-				}
-			}
-			env := map[string]string{"HERALD_DATABASE_URL": url, "HERALD_ADMIN_TOKEN": "admin"}
-			cfg, err := LoadConfig(func(k string) string { return env[k] })
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			app, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close()
+			app := openTestApp(t, dbName, nil)
 			srv := httptest.NewServer(app.Handler())
 			defer srv.Close()
 
@@ -63,7 +40,7 @@ func TestTenantTemplateRendersReminders(t *testing.T) {
 			call(t, srv.URL, key, "POST", "/v1/meetings", fmt.Sprintf(`{"lead_id":%q,"title":"Product Demo","starts_at":%q}`,
 				lead.ID, startsAt.Format(time.RFC3339)), 201, &meeting)
 
-			if err := app.worker.Deliverer.Deliver(ctx, tenant.ID, meeting.Reminders[0].ID); err != nil {
+			if err := app.worker.Deliverer.Deliver(context.Background(), tenant.ID, meeting.Reminders[0].ID); err != nil {
 				t.Fatal(err)
 			}
 			var outbox herald.Page[herald.OutboxMessage]
