@@ -65,3 +65,10 @@ type OutboxMessage struct {
 	Text       string    `json:"text"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// DeliveryUpdate is one UpdateDelivery call, for a store that runs many in
+// one transaction.
+type DeliveryUpdate struct {
+	TenantID, ReminderID string
+	Decide               func(*DeliveryState) error
+}

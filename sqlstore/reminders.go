@@ -94,9 +94,25 @@ func (s *Store) Reminder(ctx context.Context, tenantID, id string) (herald.Remin
 	return r, nil
 }
 
+// attemptColumns are the columns scanAttempt reads.
+const attemptColumns = `id, reminder_id, number, channel, provider, reference, outcome, error,
+	provider_message_id, calls, started_at, finished_at, recipient, sender`
+
+func scanAttempt(row interface{ Scan(...any) error }) (herald.Attempt, error) {
+	var a herald.Attempt
+	var calls string
+	if err := row.Scan(&a.ID, &a.ReminderID, &a.Number, &a.Channel, &a.Provider, &a.Reference, &a.Outcome, &a.Error,
+		&a.ProviderMessageID, &calls, scanTime(&a.StartedAt), scanNullTime(&a.FinishedAt), &a.Recipient, &a.Sender); err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal([]byte(calls), &a.Calls); err != nil {
+		return a, fmt.Errorf("calls of %s: %w", a.ID, err)
+	}
+	return a, nil
+}
+
 func loadAttempts(ctx context.Context, q queryer, tenantID, reminderID string) ([]herald.Attempt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, reminder_id, number, channel, provider, reference, outcome, error,
-		provider_message_id, calls, started_at, finished_at, recipient, sender FROM attempts
+	rows, err := q.QueryContext(ctx, "SELECT "+attemptColumns+` FROM attempts
 		WHERE tenant_id = $1 AND reminder_id = $2 ORDER BY number`, tenantID, reminderID)
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)
@@ -104,14 +120,9 @@ func loadAttempts(ctx context.Context, q queryer, tenantID, reminderID string) (
 	defer rows.Close()
 	out := []herald.Attempt{}
 	for rows.Next() {
-		var a herald.Attempt
-		var calls string
-		if err := rows.Scan(&a.ID, &a.ReminderID, &a.Number, &a.Channel, &a.Provider, &a.Reference, &a.Outcome, &a.Error,
-			&a.ProviderMessageID, &calls, scanTime(&a.StartedAt), scanNullTime(&a.FinishedAt), &a.Recipient, &a.Sender); err != nil {
+		a, err := scanAttempt(rows)
+		if err != nil {
 			return nil, fmt.Errorf("load attempts: %w", err)
-		}
-		if err := json.Unmarshal([]byte(calls), &a.Calls); err != nil {
-			return nil, fmt.Errorf("load attempts: calls of %s: %w", a.ID, err)
 		}
 		out = append(out, a)
 	}

@@ -105,7 +105,14 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		return err
 	}
 	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries})
-	deliverer.Store = a.store
+	// Reminders due together share their transactions: a burst costs one
+	// per batch instead of one per reminder. SQLite has one connection, so
+	// it runs one batch at a time.
+	flushers := 4
+	if a.db.Name() == "sqlite" {
+		flushers = 1
+	}
+	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, 64)
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
 	if senders.SMS == nil && senders.Email == nil {
@@ -135,7 +142,7 @@ func (a *App) Close() error { return a.db.Close() }
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
 		Extra: a.extraRoutes()}
-	return api.Handler()
+	return withProfiling(api.Handler())
 }
 
 // StartWorker starts working reminder jobs; StopWorker stops them. The end

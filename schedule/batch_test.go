@@ -1,0 +1,167 @@
+package schedule_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"herald"
+	"herald/schedule"
+)
+
+// countingStore counts the transactions the batcher asks for.
+type countingStore struct {
+	schedule.BatchDeliveryStore
+	singles, batches, batched atomic.Int64
+}
+
+func (c *countingStore) UpdateDelivery(ctx context.Context, tenantID, reminderID string, decide func(*herald.DeliveryState) error) error {
+	c.singles.Add(1)
+	return c.BatchDeliveryStore.UpdateDelivery(ctx, tenantID, reminderID, decide)
+}
+
+func (c *countingStore) UpdateDeliveries(ctx context.Context, updates []herald.DeliveryUpdate) []error {
+	c.batches.Add(1)
+	c.batched.Add(int64(len(updates)))
+	return c.BatchDeliveryStore.UpdateDeliveries(ctx, updates)
+}
+
+// TestBatcherSendsABurstOnceEach runs the jobs of many reminders due at
+// the same instant at once through the batcher: each is sent exactly once
+// and recorded as sent with its attempt and audit actions, in fewer
+// transactions than reminders.
+func TestBatcherSendsABurstOnceEach(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		lead := b.lead(t, herald.LeadInput{Phone: "+14155552671"})
+		var due []herald.Reminder
+		for range 40 {
+			due = append(due, b.book(t, lead.ID, "")["1h"])
+		}
+		counting := &countingStore{BatchDeliveryStore: b.store}
+		b.deliverer.Store = schedule.NewDeliveryBatcher(counting, 2, 16)
+		b.clock.Set(due[0].ScheduledAt)
+		var wg sync.WaitGroup
+		for _, r := range due {
+			wg.Go(func() {
+				if err := b.deliverer.Deliver(context.Background(), b.tenant.ID, r.ID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := len(b.sms.messages()); n != len(due) {
+			t.Fatalf("%d SMS for %d reminders", n, len(due))
+		}
+		for _, r := range due {
+			got := b.reminder(t, r.ID)
+			if got.Status != herald.ReminderSent || len(got.AttemptHistory) != 1 || got.AttemptHistory[0].Outcome != "sent" {
+				t.Fatalf("reminder after the burst: %+v", got)
+			}
+			if actions := b.auditActions(t, r.ID); len(actions) != 3 {
+				t.Errorf("audit of %s: %v", r.ID, actions)
+			}
+		}
+		calls := counting.singles.Load() + counting.batches.Load()
+		if updates := counting.singles.Load() + counting.batched.Load(); calls >= updates || updates != int64(2*len(due)) {
+			t.Errorf("%d transactions for %d updates of %d reminders", calls, updates, len(due))
+		}
+	})
+}
+
+// TestUpdateDeliveriesLoadsWhatUpdateDeliveryLoads guards the batch loader
+// against drifting from the single one: both give each decide the same
+// state, for reminders of several meetings, with and without attempts.
+func TestUpdateDeliveriesLoadsWhatUpdateDeliveryLoads(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		lead := b.lead(t, herald.LeadInput{Phone: "+14155552671", Email: "john@example.com"})
+		first, second := b.book(t, lead.ID, "https://meet.example.com/a"), b.book(t, lead.ID, "")
+		if err := b.deliverAt(t, first["24h"], first["24h"].ScheduledAt); err != nil {
+			t.Fatal(err)
+		}
+		keep := errors.New("look only")
+		ids := []string{first["24h"].ID, first["1h"].ID, second["10m"].ID}
+		single := map[string]herald.DeliveryState{}
+		for _, id := range ids {
+			err := b.store.UpdateDelivery(ctx, b.tenant.ID, id, func(st *herald.DeliveryState) error {
+				single[id] = *st
+				return keep
+			})
+			if !errors.Is(err, keep) {
+				t.Fatal(err)
+			}
+		}
+		batched := map[string]herald.DeliveryState{}
+		var updates []herald.DeliveryUpdate
+		for _, id := range ids {
+			updates = append(updates, herald.DeliveryUpdate{TenantID: b.tenant.ID, ReminderID: id,
+				Decide: func(st *herald.DeliveryState) error { batched[id] = *st; return keep }})
+		}
+		for i, err := range b.store.UpdateDeliveries(ctx, updates) {
+			if !errors.Is(err, keep) {
+				t.Fatalf("update %d: %v", i, err)
+			}
+		}
+		for _, id := range ids {
+			if !reflect.DeepEqual(single[id], batched[id]) {
+				t.Errorf("state of %s\nalone:   %+v\nbatched: %+v", id, single[id], batched[id])
+			}
+		}
+		if len(single[first["24h"].ID].Attempts) != 1 {
+			t.Errorf("the sent reminder's state has %d attempts", len(single[first["24h"].ID].Attempts))
+		}
+	})
+}
+
+// TestUpdateDeliveriesKeepsUpdatesApart gives one batch a missing
+// reminder, a decide that fails and a reminder named twice: each gets its
+// own outcome, the others are saved, and the repeat sees the first save.
+func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		rs := b.book(t, b.lead(t, herald.LeadInput{Phone: "+14155552671"}).ID, "")
+		fail := errors.New("decided to fail")
+		skip := func(reason string) func(*herald.DeliveryState) error {
+			return func(st *herald.DeliveryState) error {
+				st.Reminder.Status, st.Reminder.Reason = herald.ReminderSkipped, reason
+				st.Audit = append(st.Audit, herald.AuditAction{TenantID: st.Tenant.ID, Action: "test.skip",
+					EntityType: "reminder", EntityID: st.Reminder.ID, At: time.Now()})
+				return nil
+			}
+		}
+		var seenByRepeat string
+		errs := b.store.UpdateDeliveries(ctx, []herald.DeliveryUpdate{
+			{TenantID: b.tenant.ID, ReminderID: "rem_missing", Decide: skip("x")},
+			{TenantID: b.tenant.ID, ReminderID: rs["24h"].ID, Decide: func(*herald.DeliveryState) error { return fail }},
+			{TenantID: b.tenant.ID, ReminderID: rs["1h"].ID, Decide: skip("first")},
+			{TenantID: b.tenant.ID, ReminderID: rs["1h"].ID, Decide: func(st *herald.DeliveryState) error {
+				seenByRepeat = st.Reminder.Reason
+				return nil
+			}},
+			{TenantID: "ten_other", ReminderID: rs["10m"].ID, Decide: skip("other tenant")},
+		})
+		if herald.ErrorCode(errs[0]) != herald.ECodeNotFound || !errors.Is(errs[1], fail) || errs[2] != nil ||
+			errs[3] != nil || herald.ErrorCode(errs[4]) != herald.ECodeNotFound {
+			t.Fatalf("errors: %v", errs)
+		}
+		if seenByRepeat != "first" {
+			t.Errorf("the repeated reminder saw reason %q, want the first update's", seenByRepeat)
+		}
+		for rule, want := range map[string]string{"24h": herald.ReminderPending, "1h": herald.ReminderSkipped,
+			"10m": herald.ReminderPending} {
+			if got := b.reminder(t, rs[rule].ID); got.Status != want {
+				t.Errorf("%s reminder is %s, want %s", rule, got.Status, want)
+			}
+		}
+		if actions := b.auditActions(t, rs["1h"].ID); len(actions) != 2 {
+			t.Errorf("audit of the skipped reminder: %v", actions)
+		}
+	})
+}
