@@ -16,7 +16,7 @@ type deliveryKey struct{ tenantID, reminderID string }
 // as UpdateDelivery would run it: the reminders are loaded and locked
 // together (in the order meetings lock them when moved or cancelled, so
 // neither can deadlock the other), each decide sees its own state, and
-// every change is saved before one commit. A reminder that is missing, or
+// all the changes are saved together before one commit. A reminder that is missing, or
 // whose decide fails, gets its own error and leaves the others alone. If
 // the transaction fails as a whole, each update runs again on its own.
 func (s *Store) UpdateDeliveries(ctx context.Context, updates []herald.DeliveryUpdate) []error {
@@ -43,7 +43,7 @@ func (s *Store) UpdateDeliveries(ctx context.Context, updates []herald.DeliveryU
 		if err != nil {
 			return err
 		}
-		var audit []herald.AuditAction
+		var saves []savedDelivery
 		for _, i := range batch {
 			u := updates[i]
 			k := deliveryKey{u.TenantID, u.ReminderID}
@@ -57,16 +57,9 @@ func (s *Store) UpdateDeliveries(ctx context.Context, updates []herald.DeliveryU
 				errs[i] = fmt.Errorf("update delivery of %s: %w", u.ReminderID, err)
 				continue
 			}
-			// The audit actions of the whole batch go in one statement.
-			save := *st
-			save.Audit = nil
-			if err := s.saveDelivery(ctx, tx, &save, before); err != nil {
-				return fmt.Errorf("update delivery of %s: %w", u.ReminderID, err)
-			}
-			st.Reminder = save.Reminder
-			audit = append(audit, st.Audit...)
+			saves = append(saves, savedDelivery{st: st, before: before})
 		}
-		return writeAudit(ctx, tx, audit...)
+		return s.saveDeliveries(ctx, tx, saves)
 	})
 	if err != nil {
 		for _, i := range batch {

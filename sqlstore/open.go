@@ -4,7 +4,8 @@
 // RETURNING, ON CONFLICT and row-value comparisons, and times travel as
 // fixed-width UTC text that PostgreSQL parses into timestamptz and SQLite
 // stores as text that sorts the way it compares. What differs lives in a
-// dialect value (row locking, the job engine's driver) and in each
+// dialect value (row locking, the job engine's driver, how a time is typed
+// in a VALUES list) and in each
 // database's own numbered migrations, so no query branches on the database.
 package sqlstore
 
@@ -37,6 +38,10 @@ type dialect struct {
 	// one writer and takes its lock at BEGIN, so it needs none.
 	forUpdate string
 	river     riverdriver.Driver[*sql.Tx]
+	// timeArg formats a placeholder that carries a time in a VALUES list
+	// of an UPDATE … FROM: PostgreSQL would take the text as text there, not
+	// as a timestamptz; SQLite stores the text as it is.
+	timeArg string
 	// jobIndex is the partial index that keeps the engine's promotion of
 	// scheduled jobs fast with many pending reminders (see ensureJobIndex).
 	jobIndex string
@@ -92,6 +97,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	return &DB{DB: sqlDB, dialect: dialect{
 		name:          "sqlite",
+		timeArg:       "%s",
 		jobTimeLayout: "2006-01-02 15:04:05.000",
 		river:         riversqlite.New(sqlDB),
 		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (priority, scheduled_at, id)
@@ -116,6 +122,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	return &DB{DB: sqlDB, dialect: dialect{
 		name:          "postgres",
 		forUpdate:     " FOR UPDATE",
+		timeArg:       "CAST(%s AS timestamptz)",
 		jobTimeLayout: timeLayout,
 		river:         riverdatabasesql.New(sqlDB),
 		jobIndex: `CREATE INDEX IF NOT EXISTS river_job_herald_scheduled ON river_job (state, scheduled_at)
