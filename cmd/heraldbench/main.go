@@ -87,7 +87,8 @@ func parseOptions(args []string) (*options, error) {
 	parts := fs.String("parts", "engine,dispatch,scale", "parts to run: engine (baseline), dispatch (booking, dispatch, original design), scale")
 	fs.StringVar(&o.profileDir, "pprof", "", "directory for CPU profiles of herald during each dispatch phase (sets HERALD_PPROF=1)")
 	fs.DurationVar(&o.providerLatency, "provider-latency", 20*time.Millisecond, "how long the fake SMS provider takes to answer")
-	fs.IntVar(&o.batchSize, "batch-size", 500, "REMINDER_BATCH_SIZE given to herald: reminders worked at once per process")
+	fs.IntVar(&o.batchSize, "batch-size", 2000,
+		"REMINDER_BATCH_SIZE given to herald: reminders worked at once per process (a job holds its slot for its two transactions and the provider call, so 2,000/s needs several hundred)")
 	fs.DurationVar(&o.pollInterval, "poll-interval", 100*time.Millisecond, "REMINDER_POLL_INTERVAL given to herald")
 	fs.IntVar(&o.bookings, "bookings", 5000, "meetings to book through the API")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "booking requests in flight at once")
