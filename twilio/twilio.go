@@ -38,8 +38,11 @@ const StatusCallbackPath = "/webhooks/twilio/status"
 
 const maxAnswerBytes = 1 << 20
 
-// maxIdleConns is how many idle connections to the API are kept for reuse.
-const maxIdleConns = 64
+// maxIdleConns is how many idle connections to the API are kept for reuse:
+// as many as a busy worker has sends in flight at once (a batch of claims
+// releases dozens together), so that no connection is closed on its return
+// only to be dialled again for the next send.
+const maxIdleConns = 512
 
 // Config configures a Client.
 type Config struct {
@@ -108,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		// Keep enough idle connections for a busy send rate: the default
 		// two per host would mean a new TLS handshake for most requests.
 		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxIdleConnsPerHost = maxIdleConns
+		transport.MaxIdleConns, transport.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
 		client.http = &http.Client{Timeout: timeout, Transport: transport}
 	}
 	return client, nil
