@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"herald"
 )
@@ -34,14 +35,24 @@ const vonageOptOutCode = "9"
 // maxParts bounds a multi-part SMS: its header counts parts in one byte.
 const maxParts = 255
 
-// vonageReceipt handles a Vonage delivery receipt.
-func (h *Handler) vonageReceipt(w http.ResponseWriter, r *http.Request) error {
+// readSignedVonage reads a Vonage webhook's parameters and checks their
+// signature, returning them with the time of receipt.
+func (h *Handler) readSignedVonage(w http.ResponseWriter, r *http.Request) (params, time.Time, error) {
 	p, err := readVonageParams(w, r, h.cfg.MaxBodyBytes)
 	if err != nil {
-		return err
+		return nil, time.Time{}, err
 	}
 	now := h.cfg.Clock.Now()
 	if err := h.vonage.verify(p, now); err != nil {
+		return nil, time.Time{}, err
+	}
+	return p, now, nil
+}
+
+// vonageReceipt handles a Vonage delivery receipt.
+func (h *Handler) vonageReceipt(w http.ResponseWriter, r *http.Request) error {
+	p, now, err := h.readSignedVonage(w, r)
+	if err != nil {
 		return err
 	}
 	rc, err := vonageReceiptOf(p)
@@ -85,12 +96,8 @@ func vonageReceiptOf(p params) (herald.Receipt, error) {
 
 // vonageInbound handles an SMS sent to a Vonage number.
 func (h *Handler) vonageInbound(w http.ResponseWriter, r *http.Request) error {
-	p, err := readVonageParams(w, r, h.cfg.MaxBodyBytes)
+	p, now, err := h.readSignedVonage(w, r)
 	if err != nil {
-		return err
-	}
-	now := h.cfg.Clock.Now()
-	if err := h.vonage.verify(p, now); err != nil {
 		return err
 	}
 	msg, err := vonageInboundOf(p)
