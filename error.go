@@ -14,7 +14,6 @@ const (
 	ECodeUnauthorized    = "unauthorized" // missing or wrong credentials
 	ECodeUnknownLead     = "unknown_lead" // lead_id is not a lead of the caller's tenant
 	ECodeIdemMismatch    = "idempotency_key_reused"
-	ECodeIdemInProgress  = "idempotency_in_progress"
 	ECodeInternal        = "internal"
 	ECodeUnavailable     = "unavailable"
 	ECodeTooLarge        = "request_too_large"

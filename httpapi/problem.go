@@ -28,7 +28,6 @@ var statusOf = map[string]int{
 	herald.ECodeNotFound:        http.StatusNotFound,
 	herald.ECodeMethod:          http.StatusMethodNotAllowed,
 	herald.ECodeConflict:        http.StatusConflict,
-	herald.ECodeIdemInProgress:  http.StatusConflict,
 	herald.ECodeTooLarge:        http.StatusRequestEntityTooLarge,
 	herald.ECodeUnavailable:     http.StatusServiceUnavailable,
 	herald.ECodeInternal:        http.StatusInternalServerError,

@@ -167,5 +167,6 @@ func (s *Store) ListReminders(ctx context.Context, tenantID string, f herald.Rem
 func reminderAudit(r *herald.Reminder, action string, at time.Time) herald.AuditAction {
 	return herald.AuditAction{TenantID: r.TenantID, Action: action, EntityType: "reminder", EntityID: r.ID,
 		Channel: r.Channel, Provider: r.Provider, Outcome: r.Status,
-		Detail: fmt.Sprintf("meeting %s rule %s at %s %s", r.MeetingID, r.Rule, ts(r.ScheduledAt), r.Reason), At: at}
+		Detail: strings.TrimSpace(fmt.Sprintf("meeting %s rule %s at %s %s", r.MeetingID, r.Rule, ts(r.ScheduledAt), r.Reason)),
+		At:     at}
 }
