@@ -7,7 +7,7 @@ import "time"
 type AuditAction struct {
 	ID         string    `json:"id"`
 	TenantID   string    `json:"-"`
-	Action     string    `json:"action"`
+	Action     Action    `json:"action"`
 	EntityType string    `json:"entity_type"`
 	EntityID   string    `json:"entity_id"`
 	Channel    string    `json:"channel"`
@@ -17,26 +17,25 @@ type AuditAction struct {
 	At         time.Time `json:"at"`
 }
 
-// Audit action names.
-const (
-	ActionLeadCreated       = "lead.created"
-	ActionLeadUpdated       = "lead.updated"
-	ActionLeadOptedOut      = "lead.opted_out"
-	ActionLeadOptedIn       = "lead.opted_in"
-	ActionMeetingBooked     = "meeting.booked"
-	ActionMeetingUpdated    = "meeting.updated"
-	ActionMeetingMoved      = "meeting.rescheduled"
-	ActionMeetingCancelled  = "meeting.cancelled"
-	ActionMeetingConfirmed  = "meeting.confirmed"
-	ActionReminderPlanned   = "reminder.planned"
-	ActionReminderSkipped   = "reminder.skipped"
-	ActionReminderCancelled = "reminder.cancelled"
-	ActionSettingsUpdated   = "settings.updated"
-)
-
 // AuditFilter narrows an audit list.
 type AuditFilter struct {
 	EntityID string
-	Action   string
+	Action   Action
 	Page     PageRequest
+}
+
+// Entity types of audit entries.
+const (
+	EntityLead     = "lead"
+	EntityMeeting  = "meeting"
+	EntityReminder = "reminder"
+	EntityTemplate = "template"
+	EntityTenant   = "tenant"
+)
+
+// Audit returns the audit entry that records r's current state: its
+// status as outcome, its channel and provider.
+func (r *Reminder) Audit(action Action, detail string, at time.Time) AuditAction {
+	return AuditAction{TenantID: r.TenantID, Action: action, EntityType: EntityReminder, EntityID: r.ID,
+		Channel: r.Channel, Provider: r.Provider, Outcome: string(r.Status), Detail: detail, At: at}
 }

@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// Audit actions written by the provider webhooks.
-const (
-	ActionDeliveryReceipt = "reminder.delivery_receipt"
-	ActionInboundSMS      = "sms.inbound"
-	ActionReplySent       = "sms.reply"
-)
-
 // Receipt is a provider's report on an SMS Herald sent: a Vonage delivery
 // receipt or a Twilio status callback, already checked for its signature.
 type Receipt struct {
@@ -25,7 +18,7 @@ type Receipt struct {
 	// Vonage multi-part SMS).
 	MessageID string
 	// Status is the delivery status reported, one of the Delivery constants.
-	Status string
+	Status DeliveryStatus
 	// ProviderStatus and ErrorCode are the provider's own words, kept for
 	// the audit trail and to tell one report from another.
 	ProviderStatus string

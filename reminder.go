@@ -5,58 +5,28 @@ import (
 	"time"
 )
 
-// Reminder statuses. See DESIGN §2 for the life cycle.
-const (
-	ReminderPending   = "pending"
-	ReminderSending   = "sending"
-	ReminderSent      = "sent"
-	ReminderFailed    = "failed"
-	ReminderCancelled = "cancelled"
-	ReminderSkipped   = "skipped"
-	ReminderExpired   = "expired"
-	ReminderUnknown   = "unknown"
-)
-
-// Reasons recorded with a reminder's status.
-const (
-	ReasonTooLate     = "too_late"
-	ReasonSuperseded  = "superseded"
-	ReasonRescheduled = "rescheduled"
-	ReasonCancelled   = "meeting_cancelled"
-	ReasonNoContact   = "no_contact"
-)
-
-// Delivery statuses, reported by provider receipts.
-const (
-	DeliveryAccepted    = "accepted"
-	DeliveryDelivered   = "delivered"
-	DeliveryUndelivered = "undelivered"
-	DeliveryFailed      = "failed"
-	DeliveryUnknown     = "unknown"
-)
-
 // Reminder is one planned message for one meeting and rule.
 type Reminder struct {
-	ID                string     `json:"id"`
-	TenantID          string     `json:"-"`
-	MeetingID         string     `json:"meeting_id"`
-	Rule              string     `json:"rule"`
-	Template          string     `json:"template"`
-	ScheduledAt       time.Time  `json:"scheduled_at"`
-	Status            string     `json:"status"`
-	Reason            string     `json:"reason"`
-	Channel           string     `json:"channel"`
-	Provider          string     `json:"provider"`
-	Attempts          int        `json:"attempts"`
-	MaxRetries        int        `json:"max_retries"`
-	NextRetryAt       *time.Time `json:"next_retry_at"`
-	LastError         string     `json:"last_error"`
-	ExternalMessageID string     `json:"external_message_id"`
-	IdempotencyKey    string     `json:"idempotency_key"`
-	DeliveryStatus    string     `json:"delivery_status"`
-	SentAt            *time.Time `json:"sent_at"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	ID                string         `json:"id"`
+	TenantID          string         `json:"-"`
+	MeetingID         string         `json:"meeting_id"`
+	Rule              string         `json:"rule"`
+	Template          string         `json:"template"`
+	ScheduledAt       time.Time      `json:"scheduled_at"`
+	Status            ReminderStatus `json:"status"`
+	Reason            Reason         `json:"reason"`
+	Channel           string         `json:"channel"`
+	Provider          string         `json:"provider"`
+	Attempts          int            `json:"attempts"`
+	MaxRetries        int            `json:"max_retries"`
+	NextRetryAt       *time.Time     `json:"next_retry_at"`
+	LastError         string         `json:"last_error"`
+	ExternalMessageID string         `json:"external_message_id"`
+	IdempotencyKey    string         `json:"idempotency_key"`
+	DeliveryStatus    DeliveryStatus `json:"delivery_status"`
+	SentAt            *time.Time     `json:"sent_at"`
+	CreatedAt         time.Time      `json:"created_at"`
+	UpdatedAt         time.Time      `json:"updated_at"`
 	// JobID is the job engine's id of the job that will send it, 0 when
 	// none is planned.
 	JobID int64 `json:"-"`
@@ -82,7 +52,7 @@ type Attempt struct {
 	Provider   string `json:"provider"`
 	// Reference is echoed by the provider (client-ref, Message-ID).
 	Reference         string         `json:"reference"`
-	Outcome           string         `json:"outcome"`
+	Outcome           AttemptOutcome `json:"outcome"`
 	Error             string         `json:"error"`
 	ProviderMessageID string         `json:"provider_message_id"`
 	Calls             []ProviderCall `json:"calls"`
@@ -98,7 +68,7 @@ type Attempt struct {
 
 // ReminderFilter narrows a reminder list.
 type ReminderFilter struct {
-	Status    string
+	Status    ReminderStatus
 	MeetingID string
 	Page      PageRequest
 }

@@ -61,10 +61,10 @@ type SendResult struct {
 
 // ProviderCall records one call to one provider within an attempt.
 type ProviderCall struct {
-	Provider  string `json:"provider"`
-	Outcome   string `json:"outcome"`
-	Error     string `json:"error,omitempty"`
-	MessageID string `json:"message_id,omitempty"`
+	Provider  string         `json:"provider"`
+	Outcome   AttemptOutcome `json:"outcome"`
+	Error     string         `json:"error,omitempty"`
+	MessageID string         `json:"message_id,omitempty"`
 }
 
 // Sender hands a message to a provider.
@@ -91,20 +91,24 @@ const (
 	SendPermanentRecipient
 )
 
-// String names the kind as it appears in logs and audit details.
-func (k SendErrorKind) String() string {
+// Outcome is the outcome of an attempt or provider call that failed this
+// way.
+func (k SendErrorKind) Outcome() AttemptOutcome {
 	switch k {
 	case SendTransient:
-		return "transient"
+		return OutcomeTransient
 	case SendThrottled:
-		return "throttled"
+		return OutcomeThrottled
 	case SendPermanent:
-		return "permanent"
+		return OutcomePermanent
 	case SendPermanentRecipient:
-		return "permanent_recipient"
+		return OutcomePermanentRecipient
 	}
-	return "unknown"
+	return OutcomeUnknown
 }
+
+// String names the kind as it appears in logs and audit details.
+func (k SendErrorKind) String() string { return string(k.Outcome()) }
 
 // SendError is a classified failure of a provider call.
 type SendError struct {

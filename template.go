@@ -28,10 +28,3 @@ type TemplateOverride struct {
 // each name once per channel. Tenants list their templates in one answer,
 // and a handful of reminder rules need only a handful of templates.
 const MaxTemplateOverrides = 200
-
-// Audit actions of templates. Their entity is the template's name, and
-// their channel the template's channel.
-const (
-	ActionTemplateSaved   = "template.saved"
-	ActionTemplateDeleted = "template.deleted"
-)

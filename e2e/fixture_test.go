@@ -154,15 +154,15 @@ func (f *fixture) reminder(t *testing.T, id string) herald.Reminder {
 }
 
 // statusCounts counts reminders by status.
-func statusCounts(ctx context.Context, db *sqlstore.DB) (map[string]int, error) {
+func statusCounts(ctx context.Context, db *sqlstore.DB) (map[herald.ReminderStatus]int, error) {
 	rows, err := db.QueryContext(ctx, "SELECT status, count(*) FROM reminders GROUP BY status")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[herald.ReminderStatus]int{}
 	for rows.Next() {
-		var status string
+		var status herald.ReminderStatus
 		var n int
 		if err := rows.Scan(&status, &n); err != nil {
 			return nil, err
@@ -174,9 +174,9 @@ func statusCounts(ctx context.Context, db *sqlstore.DB) (map[string]int, error) 
 
 // waitSettled polls until n reminders exist and none is pending or
 // sending, and returns the counts by status.
-func waitSettled(t *testing.T, db *sqlstore.DB, n int, timeout time.Duration) map[string]int {
+func waitSettled(t *testing.T, db *sqlstore.DB, n int, timeout time.Duration) map[herald.ReminderStatus]int {
 	t.Helper()
-	var counts map[string]int
+	var counts map[herald.ReminderStatus]int
 	waitFor(t, timeout, 100*time.Millisecond, func() (bool, string) {
 		var err error
 		counts, err = statusCounts(context.Background(), db)

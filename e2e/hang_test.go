@@ -61,7 +61,7 @@ func TestHangingProviderIsATransientFailure(t *testing.T) {
 			t.Fatalf("attempt history %+v, want one attempt", got.AttemptHistory)
 		}
 		a := got.AttemptHistory[0]
-		if a.Outcome != herald.SendTransient.String() || a.FinishedAt == nil || a.Error == "" {
+		if a.Outcome != herald.OutcomeTransient || a.FinishedAt == nil || a.Error == "" {
 			t.Errorf("attempt %+v, want a finished transient one with its error", a)
 		}
 		t.Logf("a hanging send gave up after %v: %q; retry %v later", took.Round(time.Millisecond), got.LastError,

@@ -136,15 +136,17 @@ func optionalTime(r *http.Request, name string) (*time.Time, error) {
 }
 
 // oneOf checks an optional query parameter against the allowed values.
-func oneOf(r *http.Request, name string, allowed ...string) (string, error) {
-	v := r.URL.Query().Get(name)
+func oneOf[T ~string](r *http.Request, name string, allowed ...T) (T, error) {
+	v := T(r.URL.Query().Get(name))
 	if v == "" {
 		return "", nil
 	}
-	for _, a := range allowed {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
 		if v == a {
 			return v, nil
 		}
+		names[i] = string(a)
 	}
-	return "", herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s must be one of %s", name, strings.Join(allowed, ", "))
+	return "", herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s must be one of %s", name, strings.Join(names, ", "))
 }

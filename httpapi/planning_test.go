@@ -14,7 +14,8 @@ import (
 type plannedReminder struct {
 	rule, template string
 	at             time.Time
-	status, reason string
+	status         herald.ReminderStatus
+	reason         herald.Reason
 }
 
 func wantReminders(t *testing.T, got []herald.Reminder, want []plannedReminder) {

@@ -26,16 +26,13 @@ func (s *Server) getReminder(w http.ResponseWriter, r *http.Request, t herald.Te
 	return nil
 }
 
-var reminderStatuses = []string{herald.ReminderPending, herald.ReminderSending, herald.ReminderSent,
-	herald.ReminderFailed, herald.ReminderCancelled, herald.ReminderSkipped, herald.ReminderExpired, herald.ReminderUnknown}
-
 func (s *Server) listReminders(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
 	var f herald.ReminderFilter
 	var err error
 	if f.Page, err = pageRequest(r); err != nil {
 		return err
 	}
-	if f.Status, err = oneOf(r, "status", reminderStatuses...); err != nil {
+	if f.Status, err = oneOf(r, "status", herald.ReminderStatuses...); err != nil {
 		return err
 	}
 	f.MeetingID = r.URL.Query().Get("meeting_id")
@@ -48,7 +45,7 @@ func (s *Server) listReminders(w http.ResponseWriter, r *http.Request, t herald.
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
-	f := herald.AuditFilter{EntityID: r.URL.Query().Get("entity_id"), Action: r.URL.Query().Get("action")}
+	f := herald.AuditFilter{EntityID: r.URL.Query().Get("entity_id"), Action: herald.Action(r.URL.Query().Get("action"))}
 	var err error
 	if f.Page, err = pageRequest(r); err != nil {
 		return err

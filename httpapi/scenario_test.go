@@ -179,7 +179,7 @@ func reminderScenario(t *testing.T, b *testBundle, tn tenant, meetingID string) 
 	}
 }
 
-func countReminders(rs []herald.Reminder, status, reason string) int {
+func countReminders(rs []herald.Reminder, status herald.ReminderStatus, reason herald.Reason) int {
 	n := 0
 	for _, r := range rs {
 		if r.Status == status && r.Reason == reason {

@@ -109,7 +109,7 @@ func TestTenantTemplatesReachTheWorker(t *testing.T) {
 		}
 
 		b.do(t, "DELETE", "/v1/templates/acme_2h", key, nil).want(t, http.StatusNoContent, nil)
-		if got := deliver(rules["2h"]); got.Status != herald.ReminderFailed || got.Reason != schedule.ReasonTemplateMissing ||
+		if got := deliver(rules["2h"]); got.Status != herald.ReminderFailed || got.Reason != herald.ReasonTemplateMissing ||
 			!strings.Contains(got.LastError, `"acme_2h"`) {
 			t.Fatalf("reminder of a deleted template = %s/%s %q", got.Status, got.Reason, got.LastError)
 		}

@@ -174,7 +174,7 @@ func TestTemplateScenario(t *testing.T) {
 		var actions []string
 		for _, a := range audit.Items {
 			if a.EntityType == "template" {
-				actions = append(actions, a.Action+" "+a.EntityID+"/"+a.Channel)
+				actions = append(actions, string(a.Action)+" "+a.EntityID+"/"+a.Channel)
 			}
 		}
 		slices.Sort(actions) // the frozen clock gives them all one time

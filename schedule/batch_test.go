@@ -128,7 +128,7 @@ func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
 		ctx := context.Background()
 		rs := b.book(t, b.lead(t, herald.LeadInput{Phone: "+14155552671"}).ID, "")
 		fail := errors.New("decided to fail")
-		skip := func(reason string) func(*herald.DeliveryState) error {
+		skip := func(reason herald.Reason) func(*herald.DeliveryState) error {
 			return func(st *herald.DeliveryState) error {
 				st.Reminder.Status, st.Reminder.Reason = herald.ReminderSkipped, reason
 				st.Audit = append(st.Audit, herald.AuditAction{TenantID: st.Tenant.ID, Action: "test.skip",
@@ -136,7 +136,7 @@ func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
 				return nil
 			}
 		}
-		var seenByRepeat string
+		var seenByRepeat herald.Reason
 		errs := b.store.UpdateDeliveries(ctx, []herald.DeliveryUpdate{
 			{TenantID: b.tenant.ID, ReminderID: "rem_missing", Decide: skip("x")},
 			{TenantID: b.tenant.ID, ReminderID: rs["24h"].ID, Decide: func(*herald.DeliveryState) error { return fail }},
@@ -154,7 +154,7 @@ func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
 		if seenByRepeat != "first" {
 			t.Errorf("the repeated reminder saw reason %q, want the first update's", seenByRepeat)
 		}
-		for rule, want := range map[string]string{"24h": herald.ReminderPending, "1h": herald.ReminderSkipped,
+		for rule, want := range map[string]herald.ReminderStatus{"24h": herald.ReminderPending, "1h": herald.ReminderSkipped,
 			"10m": herald.ReminderPending} {
 			if got := b.reminder(t, rs[rule].ID); got.Status != want {
 				t.Errorf("%s reminder is %s, want %s", rule, got.Status, want)

@@ -8,27 +8,6 @@ import (
 	"herald/render"
 )
 
-// Reasons the worker records; the planning ones live in the domain.
-const (
-	ReasonOutcomeLost      = "outcome_lost"
-	ReasonTemplateMissing  = "template_missing"
-	ReasonRetriesExhausted = "retries_exhausted"
-	ReasonRetryAfterStart  = "retry_after_start"
-	ReasonRejected         = "rejected"
-)
-
-// Audit actions of delivery.
-const (
-	ActionAttempt       = "reminder.attempt"
-	ActionSent          = "reminder.sent"
-	ActionFailed        = "reminder.failed"
-	ActionRetry         = "reminder.retry_scheduled"
-	ActionThrottled     = "reminder.throttled"
-	ActionUnknown       = "reminder.unknown"
-	ActionExpired       = "reminder.expired"
-	ActionFallbackEmail = "reminder.fallback_email"
-)
-
 // earlyTolerance is how early a job may run and still send: the job engine
 // compares due times with the database's clock, which may differ from
 // ours by a few milliseconds, and waiting would cost a whole promotion
@@ -75,7 +54,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		d.finish(ctx, st, status, reason, "", now)
 		return nil, 0
 	}
-	if r.Reason == ReasonSMSUndelivered {
+	if r.Reason == herald.ReasonSMSUndelivered {
 		forced = herald.ChannelEmail // a receipt reported its SMS undelivered
 	}
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
@@ -85,7 +64,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	}
 	tmpl, err := d.Templates.Template(ctx, st, channel)
 	if err != nil {
-		d.finish(ctx, st, herald.ReminderFailed, ReasonTemplateMissing, err.Error(), now)
+		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonTemplateMissing, err.Error(), now)
 		return nil, 0
 	}
 	attempt := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: len(st.Attempts) + 1,
@@ -100,19 +79,19 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	r.Status, r.Channel, r.NextRetryAt = herald.ReminderSending, string(channel), nil
 	r.Attempts++
 	st.NewAttempt = &attempt
-	st.Audit = append(st.Audit, auditOf(r, ActionAttempt, "attempt "+itoa(attempt.Number)+" to "+mask(channel, recipient), now))
+	st.Audit = append(st.Audit, r.Audit(herald.ActionAttempt, "attempt "+itoa(attempt.Number)+" to "+mask(channel, recipient), now))
 	return plan, 0
 }
 
 // stale tells whether a reminder must not go out any more: its meeting is
 // cancelled or has started, or a later rule's time has already come.
-func stale(st *herald.DeliveryState, now time.Time) (reason, status string) {
+func stale(st *herald.DeliveryState, now time.Time) (herald.Reason, herald.ReminderStatus) {
 	r := &st.Reminder
 	switch {
 	case !st.Meeting.Active():
 		return herald.ReasonCancelled, herald.ReminderCancelled
 	case !now.Before(st.Meeting.StartsAt):
-		return "meeting_started", herald.ReminderExpired
+		return herald.ReasonMeetingStarted, herald.ReminderExpired
 	}
 	for _, other := range st.Meeting.Reminders {
 		if other.ID == r.ID || other.Status == herald.ReminderCancelled {
@@ -156,25 +135,25 @@ func (d *Deliverer) message(st *herald.DeliveryState, tmpl *render.Template, cha
 }
 
 // finish gives a reminder a final status without sending.
-func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status, reason, detail string, now time.Time) {
+func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status herald.ReminderStatus, reason herald.Reason, detail string, now time.Time) {
 	r := &st.Reminder
 	r.Status, r.Reason, r.NextRetryAt = status, reason, nil
 	if detail != "" {
 		r.LastError = detail
 	}
-	action := ActionFailed
+	action := herald.ActionFailed
 	switch status {
 	case herald.ReminderSkipped:
 		action = herald.ActionReminderSkipped
 	case herald.ReminderCancelled:
 		action = herald.ActionReminderCancelled
 	case herald.ReminderExpired:
-		action = ActionExpired
+		action = herald.ActionExpired
 	}
-	st.Audit = append(st.Audit, auditOf(r, action, reason, now))
-	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" not sent: "+status+" ("+reason+")", "tenant", r.TenantID,
+	st.Audit = append(st.Audit, r.Audit(action, string(reason), now))
+	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" not sent: "+string(status)+" ("+string(reason)+")", "tenant", r.TenantID,
 		"meeting", r.MeetingID, "reminder", r.ID)
-	d.Metrics.countOutcome(status, r.Channel, r.Provider)
+	d.Metrics.countOutcome(string(status), r.Channel, r.Provider)
 }
 
 // markUnknown settles a reminder whose provider call was cut off by a
@@ -188,12 +167,12 @@ func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, o
 		settleSent(st, open, r.Provider, r.ExternalMessageID, "", now, "settled by a delivery receipt that came before the outcome")
 		return
 	}
-	r.Status, r.Reason = herald.ReminderUnknown, ReasonOutcomeLost
+	r.Status, r.Reason = herald.ReminderUnknown, herald.ReasonOutcomeLost
 	finished := *open
-	finished.Outcome, finished.Error, finished.FinishedAt = "unknown", "the process stopped during the provider call", &now
+	finished.Outcome, finished.Error, finished.FinishedAt = herald.OutcomeUnknown, "the process stopped during the provider call", &now
 	st.FinishedAttempt = &finished
-	st.Audit = append(st.Audit, auditOf(r, ActionUnknown, "reference "+open.Reference, now))
+	st.Audit = append(st.Audit, r.Audit(herald.ActionUnknown, "reference "+open.Reference, now))
 	d.Logger.WarnContext(ctx, "Reminder "+r.ID+" outcome unknown after an interrupted send; not sending again",
 		"tenant", r.TenantID, "reference", open.Reference)
-	d.Metrics.countOutcome(herald.ReminderUnknown, r.Channel, r.Provider)
+	d.Metrics.countOutcome(string(herald.ReminderUnknown), r.Channel, r.Provider)
 }

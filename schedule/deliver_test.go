@@ -57,7 +57,7 @@ func TestSendsEachBuiltinBySMSAtItsTime(t *testing.T) {
 		// Actions written at one instant have no order among themselves.
 		actions := b.auditActions(t, rs["1h"].ID)
 		slices.Sort(actions)
-		if !slices.Equal(actions, []string{"reminder.attempt", herald.ActionReminderPlanned, "reminder.sent"}) {
+		if !slices.Equal(actions, []string{"reminder.attempt", string(herald.ActionReminderPlanned), "reminder.sent"}) {
 			t.Fatalf("audit of a sent reminder = %v", actions)
 		}
 	})

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"herald"
-	"herald/schedule"
 )
 
 func sendErr(kind herald.SendErrorKind) func(*herald.Message) (herald.SendResult, error) {
@@ -40,7 +39,7 @@ func TestTransientFailuresBackOffThenFail(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := b.reminder(t, r.ID)
-		if got.Status != herald.ReminderFailed || got.Reason != schedule.ReasonRetriesExhausted || got.Attempts != 4 || len(got.AttemptHistory) != 4 {
+		if got.Status != herald.ReminderFailed || got.Reason != herald.ReasonRetriesExhausted || got.Attempts != 4 || len(got.AttemptHistory) != 4 {
 			t.Fatalf("after 3 retries: %s/%s, %d attempts", got.Status, got.Reason, got.Attempts)
 		}
 		if n := len(b.sms.messages()); n != 4 {
@@ -61,7 +60,7 @@ func TestRetryNeverPastTheStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := b.reminder(t, r.ID)
-		if got.Status != herald.ReminderExpired || got.Reason != schedule.ReasonRetryAfterStart {
+		if got.Status != herald.ReminderExpired || got.Reason != herald.ReasonRetryAfterStart {
 			t.Fatalf("a retry after the start: %s/%s, want expired", got.Status, got.Reason)
 		}
 	})
@@ -142,7 +141,7 @@ func TestPermanentFailureIsFinal(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := b.reminder(t, r.ID)
-		if got.Status != herald.ReminderFailed || got.Reason != schedule.ReasonRejected || len(b.mail.messages()) != 0 {
+		if got.Status != herald.ReminderFailed || got.Reason != herald.ReasonRejected || len(b.mail.messages()) != 0 {
 			t.Fatalf("permanent failure: %s/%s, %d emails", got.Status, got.Reason, len(b.mail.messages()))
 		}
 	})

@@ -49,7 +49,7 @@ func (m *Metrics) observeSent(r *herald.Reminder, late time.Duration) {
 	if m == nil {
 		return
 	}
-	m.outcomes.WithLabelValues(herald.ReminderSent, r.Channel, r.Provider).Inc()
+	m.outcomes.WithLabelValues(string(herald.ReminderSent), r.Channel, r.Provider).Inc()
 	m.lateness.Observe(late.Seconds())
 }
 
@@ -57,9 +57,9 @@ func (m *Metrics) observeSend(plan *sendPlan, out sendOutcome) {
 	if m == nil {
 		return
 	}
-	outcome := "sent"
+	outcome := herald.OutcomeSent
 	if out.err != nil {
-		outcome = herald.SendErrorKindOf(out.err).String()
+		outcome = herald.SendErrorKindOf(out.err).Outcome()
 	}
-	m.sendTime.WithLabelValues(plan.channelName(), outcome).Observe(out.duration.Seconds())
+	m.sendTime.WithLabelValues(plan.channelName(), string(outcome)).Observe(out.duration.Seconds())
 }

@@ -6,11 +6,6 @@ import (
 	"herald"
 )
 
-// ReasonSMSUndelivered marks a reminder whose SMS a receipt reported
-// undelivered before its meeting began: the next run of its job sends it by
-// email. It is given once per reminder.
-const ReasonSMSUndelivered = "sms_undelivered"
-
 // ReceiptDecider returns the rules that delivery receipts follow (DESIGN §3
 // rules 8 and 12). emailAvailable says whether this deployment can send
 // email at all; without it an undelivered SMS has nothing to fall back to.
@@ -32,8 +27,8 @@ func ReceiptDecider(emailAvailable bool) herald.ReceiptDecider {
 		}
 		detail += " for attempt " + itoa(attempt.Number)
 		st.Audit = append(st.Audit, herald.AuditAction{TenantID: r.TenantID, Action: herald.ActionDeliveryReceipt,
-			EntityType: "reminder", EntityID: r.ID, Channel: attempt.Channel, Provider: rc.Provider,
-			Outcome: rc.Status, Detail: detail, At: now})
+			EntityType: herald.EntityReminder, EntityID: r.ID, Channel: attempt.Channel, Provider: rc.Provider,
+			Outcome: string(rc.Status), Detail: detail, At: now})
 		latest := attempt.ID == st.Attempts[len(st.Attempts)-1].ID
 		switch {
 		case attempt.Channel != string(herald.ChannelSMS):
@@ -53,7 +48,7 @@ func ReceiptDecider(emailAvailable bool) herald.ReceiptDecider {
 				return false // news of an SMS a later email attempt replaced
 			}
 			r.DeliveryStatus = laterDelivery(r.DeliveryStatus, rc.Status)
-		case attempt.Outcome == herald.SendTransient.String() || attempt.Outcome == "unknown":
+		case attempt.Outcome == herald.OutcomeTransient || attempt.Outcome == herald.OutcomeUnknown:
 			settleSent(st, attempt, rc.Provider, rc.MessageID, rc.Sender, now,
 				"settled by a delivery receipt for reference "+attempt.Reference)
 			r.DeliveryStatus = laterDelivery(herald.DeliveryAccepted, rc.Status)
@@ -66,7 +61,7 @@ func ReceiptDecider(emailAvailable bool) herald.ReceiptDecider {
 
 // deliveryRank orders delivery statuses so that a late or repeated receipt
 // never moves a message back.
-func deliveryRank(status string) int {
+func deliveryRank(status herald.DeliveryStatus) int {
 	switch status {
 	case herald.DeliveryAccepted:
 		return 1
@@ -81,7 +76,7 @@ func deliveryRank(status string) int {
 }
 
 // laterDelivery returns whichever status is further along.
-func laterDelivery(current, reported string) string {
+func laterDelivery(current, reported herald.DeliveryStatus) herald.DeliveryStatus {
 	if deliveryRank(reported) > deliveryRank(current) {
 		return reported
 	}
@@ -104,14 +99,14 @@ func settleSent(st *herald.DeliveryState, attempt *herald.Attempt, provider, mes
 	r.Channel, r.Provider, r.SentAt = attempt.Channel, firstOf(provider, r.Provider), &sentAt
 	r.ExternalMessageID = firstOf(messageID, r.ExternalMessageID)
 	finished := *attempt
-	finished.Outcome, finished.Provider = "sent", r.Provider
+	finished.Outcome, finished.Provider = herald.OutcomeSent, r.Provider
 	finished.ProviderMessageID = firstOf(finished.ProviderMessageID, r.ExternalMessageID)
 	finished.Sender = firstOf(finished.Sender, sender)
 	if finished.FinishedAt == nil {
 		finished.FinishedAt = &now
 	}
 	st.FinishedAttempt = &finished
-	st.Audit = append(st.Audit, auditOf(r, ActionSent, why, now))
+	st.Audit = append(st.Audit, r.Audit(herald.ActionSent, why, now))
 }
 
 // fallBackToEmail puts an SMS reminder reported undelivered back to
@@ -135,10 +130,10 @@ func fallBackToEmail(st *herald.DeliveryState, now time.Time) bool {
 			return false
 		}
 	}
-	detail := "SMS reported " + r.DeliveryStatus + "; sending by email"
+	detail := "SMS reported " + string(r.DeliveryStatus) + "; sending by email"
 	// The new attempt reports its own delivery: the SMS's stays in the
 	// attempt history and the audit trail.
-	r.Status, r.Reason, r.DeliveryStatus, r.NextRetryAt = herald.ReminderPending, ReasonSMSUndelivered, "", nil
-	st.Audit = append(st.Audit, auditOf(r, ActionFallbackEmail, detail, now))
+	r.Status, r.Reason, r.DeliveryStatus, r.NextRetryAt = herald.ReminderPending, herald.ReasonSMSUndelivered, "", nil
+	st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, detail, now))
 	return true
 }

@@ -44,14 +44,14 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		out = sendOutcome{result: herald.SendResult{Provider: r.Provider, MessageID: r.ExternalMessageID, Tried: tried}}
 	}
 	if out.err == nil {
-		a.Outcome, a.Provider, a.ProviderMessageID, a.Calls = "sent", out.result.Provider, out.result.MessageID, out.result.Tried
+		a.Outcome, a.Provider, a.ProviderMessageID, a.Calls = herald.OutcomeSent, out.result.Provider, out.result.MessageID, out.result.Tried
 		a.Sender = herald.NormalizeNumber(out.result.From)
 		st.FinishedAttempt = &a
 		r.Status, r.Reason, r.LastError = herald.ReminderSent, "", ""
 		r.Provider, r.ExternalMessageID, r.SentAt = out.result.Provider, out.result.MessageID, &now
 		// A receipt that beat this commit may already have said more.
 		r.DeliveryStatus = laterDelivery(r.DeliveryStatus, herald.DeliveryAccepted)
-		st.Audit = append(st.Audit, auditOf(r, ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))
+		st.Audit = append(st.Audit, r.Audit(herald.ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))
 		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" sent successfully via "+r.Channel, "tenant", r.TenantID,
 			"meeting", r.MeetingID, "reminder", r.ID, "provider", r.Provider, "to", mask(plan.message.Channel, plan.recipient),
 			"late_ms", now.Sub(plan.scheduledAt).Milliseconds())
@@ -64,7 +64,7 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 	if errors.As(out.err, &se) {
 		a.Provider, a.Calls = se.Provider, se.Tried
 	}
-	a.Outcome, a.Error = kind.String(), out.err.Error()
+	a.Outcome, a.Error = kind.Outcome(), out.err.Error()
 	st.FinishedAttempt = &a
 	r.LastError, r.Provider = out.err.Error(), a.Provider
 
@@ -74,61 +74,56 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		if se != nil && se.RetryAfter > 0 {
 			wait = se.RetryAfter
 		}
-		return d.retryAt(ctx, st, now, wait, ActionThrottled)
+		return d.retryAt(ctx, st, now, wait, herald.ActionThrottled)
 	case herald.SendPermanentRecipient:
 		if se != nil && se.OptedOut {
 			st.OptOutLead = true
 			st.Audit = append(st.Audit, herald.AuditAction{TenantID: r.TenantID, Action: herald.ActionLeadOptedOut,
-				EntityType: "lead", EntityID: st.Lead.ID, Channel: string(herald.ChannelSMS), Provider: a.Provider,
-				Outcome: "opted_out", Detail: "provider reports " + herald.MaskPhone(st.Lead.Phone) + " unsubscribed", At: now})
+				EntityType: herald.EntityLead, EntityID: st.Lead.ID, Channel: string(herald.ChannelSMS), Provider: a.Provider,
+				Outcome: herald.AuditOptedOut, Detail: "provider reports " + herald.MaskPhone(st.Lead.Phone) + " unsubscribed", At: now})
 		}
 		if plan.message.Channel == herald.ChannelSMS && d.Email != nil && st.Settings.Channels.Email && st.Lead.Email != "" {
 			r.Status = herald.ReminderPending
-			st.Audit = append(st.Audit, auditOf(r, ActionFallbackEmail, "SMS refused for this number: "+out.err.Error(), now))
+			st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, "SMS refused for this number: "+out.err.Error(), now))
 			return nextStep{fallback: true}
 		}
-		d.finish(ctx, st, herald.ReminderFailed, ReasonRejected, "", now)
+		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRejected, "", now)
 		return nextStep{}
 	case herald.SendPermanent:
-		d.finish(ctx, st, herald.ReminderFailed, ReasonRejected, "", now)
+		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRejected, "", now)
 		return nextStep{}
 	}
 	// Transient: retry with exponential backoff, never past the meeting's
 	// start, at most MaxRetries times.
 	retries := 0
 	for _, prior := range st.Attempts {
-		if prior.Outcome == herald.SendTransient.String() && prior.ID != a.ID {
+		if prior.Outcome == herald.OutcomeTransient && prior.ID != a.ID {
 			retries++
 		}
 	}
 	retries++ // this failure
 	if retries > r.MaxRetries {
-		d.finish(ctx, st, herald.ReminderFailed, ReasonRetriesExhausted, "", now)
+		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRetriesExhausted, "", now)
 		return nextStep{}
 	}
 	delay := d.Retry.Delay(retries)
 	if !now.Add(delay).Before(st.Meeting.StartsAt) {
-		d.finish(ctx, st, herald.ReminderExpired, ReasonRetryAfterStart, "", now)
+		d.finish(ctx, st, herald.ReminderExpired, herald.ReasonRetryAfterStart, "", now)
 		return nextStep{}
 	}
-	return d.retryAt(ctx, st, now, delay, ActionRetry)
+	return d.retryAt(ctx, st, now, delay, herald.ActionRetry)
 }
 
 // retryAt puts the reminder back to pending until now+wait.
-func (d *Deliverer) retryAt(ctx context.Context, st *herald.DeliveryState, now time.Time, wait time.Duration, action string) nextStep {
+func (d *Deliverer) retryAt(ctx context.Context, st *herald.DeliveryState, now time.Time, wait time.Duration, action herald.Action) nextStep {
 	r := &st.Reminder
 	next := now.Add(wait)
 	r.Status, r.NextRetryAt = herald.ReminderPending, &next
-	st.Audit = append(st.Audit, auditOf(r, action, "next try at "+next.Format(time.RFC3339)+": "+r.LastError, now))
+	st.Audit = append(st.Audit, r.Audit(action, "next try at "+next.Format(time.RFC3339)+": "+r.LastError, now))
 	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" will be retried", "tenant", r.TenantID, "reminder", r.ID,
 		"in", wait.String(), "error", r.LastError)
-	d.Metrics.countOutcome(action, r.Channel, r.Provider)
+	d.Metrics.countOutcome(string(action), r.Channel, r.Provider)
 	return nextStep{wait: wait}
-}
-
-func auditOf(r *herald.Reminder, action, detail string, at time.Time) herald.AuditAction {
-	return herald.AuditAction{TenantID: r.TenantID, Action: action, EntityType: "reminder", EntityID: r.ID,
-		Channel: r.Channel, Provider: r.Provider, Outcome: r.Status, Detail: detail, At: at}
 }
 
 func mask(channel herald.Channel, recipient string) string {

@@ -130,7 +130,7 @@ func (b *bundle) auditActions(t *testing.T, entityID string) []string {
 	}
 	var out []string
 	for i := len(page.Items) - 1; i >= 0; i-- {
-		out = append(out, page.Items[i].Action)
+		out = append(out, string(page.Items[i].Action))
 	}
 	return out
 }

@@ -179,15 +179,15 @@ func (r *Router) sendWithWaits(ctx context.Context, rt *route, msg *herald.Messa
 			if result.Provider == "" {
 				result.Provider = rt.name
 			}
-			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: "sent", MessageID: result.MessageID})
+			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: herald.OutcomeSent, MessageID: result.MessageID})
 			return result, nil
 		}
 		if errors.Is(err, errCircuitOpen) {
-			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: "skipped", Error: err.Error()})
+			*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: herald.OutcomeSkipped, Error: err.Error()})
 			return result, err
 		}
 		se := rt.asSendError(err)
-		*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: se.Kind.String(), Error: se.Error()})
+		*tried = append(*tried, herald.ProviderCall{Provider: rt.name, Outcome: se.Kind.Outcome(), Error: se.Error()})
 		if se.Kind != herald.SendThrottled {
 			return result, se
 		}

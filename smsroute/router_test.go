@@ -80,7 +80,7 @@ func vonageAnswers(status string) func(vonagetest.Request) vonagetest.Reply {
 func outcomes(calls []herald.ProviderCall) string {
 	var parts []string
 	for _, c := range calls {
-		parts = append(parts, c.Provider+":"+c.Outcome)
+		parts = append(parts, c.Provider+":"+string(c.Outcome))
 	}
 	return strings.Join(parts, ",")
 }

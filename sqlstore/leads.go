@@ -45,7 +45,7 @@ func (s *Store) CreateLead(ctx context.Context, tenantID string, in herald.LeadI
 			return err
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadCreated,
-			EntityType: "lead", EntityID: l.ID, Outcome: "ok", Detail: leadAuditDetail(l), At: now})
+			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: now})
 	})
 	if err != nil {
 		return herald.Lead{}, fmt.Errorf("create lead: %w", err)
@@ -92,7 +92,7 @@ func (s *Store) UpdateLead(ctx context.Context, tenantID, id string, patch heral
 		}
 		out = l
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadUpdated,
-			EntityType: "lead", EntityID: l.ID, Outcome: "ok", Detail: leadAuditDetail(l), At: l.UpdatedAt})
+			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: l.UpdatedAt})
 	})
 	if err != nil {
 		return herald.Lead{}, fmt.Errorf("update lead: %w", err)

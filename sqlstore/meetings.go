@@ -65,7 +65,7 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 			return err
 		}
 		m.Reminders, err = s.planReminders(ctx, tx, &m, settings.ReminderRules, now,
-			herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: "meeting",
+			herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
 				EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
 		out = m
 		return err

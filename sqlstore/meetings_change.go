@@ -43,7 +43,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, tenantID, id string, patch he
 			m.Title, m.JoinLink, ts(m.StartsAt), m.Sequence, ts(now), tenantID, id); err != nil {
 			return err
 		}
-		audit := herald.AuditAction{TenantID: tenantID, Action: action, EntityType: "meeting", EntityID: id,
+		audit := herald.AuditAction{TenantID: tenantID, Action: action, EntityType: herald.EntityMeeting, EntityID: id,
 			Outcome: m.Status, Detail: detail, At: now}
 		if !moved {
 			if err := writeAudit(ctx, tx, audit); err != nil {
@@ -93,7 +93,7 @@ func (s *Store) CancelMeeting(ctx context.Context, tenantID, id string) (herald.
 			return err
 		}
 		if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingCancelled,
-			EntityType: "meeting", EntityID: id, Outcome: herald.MeetingCancelled, At: now}); err != nil {
+			EntityType: herald.EntityMeeting, EntityID: id, Outcome: herald.MeetingCancelled, At: now}); err != nil {
 			return err
 		}
 		out, err = s.loadMeeting(ctx, tx, tenantID, id, "")
@@ -107,7 +107,7 @@ func (s *Store) CancelMeeting(ctx context.Context, tenantID, id string) (herald.
 
 // cancelPending cancels the pending reminders among rs and removes their
 // jobs, so no old reminder can go out.
-func (s *Store) cancelPending(ctx context.Context, tx *sql.Tx, rs []herald.Reminder, reason string, now time.Time) error {
+func (s *Store) cancelPending(ctx context.Context, tx *sql.Tx, rs []herald.Reminder, reason herald.Reason, now time.Time) error {
 	var audit []herald.AuditAction
 	for i := range rs {
 		r := &rs[i]

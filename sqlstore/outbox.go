@@ -37,7 +37,7 @@ func (o *Outbox) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 			Message: fmt.Sprintf("store message: %v", err)}
 	}
 	return herald.SendResult{Provider: OutboxProvider, MessageID: id, Parts: 1,
-		Tried: []herald.ProviderCall{{Provider: OutboxProvider, Outcome: "sent", MessageID: id}}}, nil
+		Tried: []herald.ProviderCall{{Provider: OutboxProvider, Outcome: herald.OutcomeSent, MessageID: id}}}, nil
 }
 
 // ListOutbox lists a tenant's outbox messages, oldest first.

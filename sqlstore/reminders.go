@@ -163,10 +163,8 @@ func (s *Store) ListReminders(ctx context.Context, tenantID string, f herald.Rem
 	return herald.Page[herald.Reminder]{Items: items, NextCursor: next}, nil
 }
 
-// reminderAudit is the audit action for a reminder's new state.
-func reminderAudit(r *herald.Reminder, action string, at time.Time) herald.AuditAction {
-	return herald.AuditAction{TenantID: r.TenantID, Action: action, EntityType: "reminder", EntityID: r.ID,
-		Channel: r.Channel, Provider: r.Provider, Outcome: r.Status,
-		Detail: strings.TrimSpace(fmt.Sprintf("meeting %s rule %s at %s %s", r.MeetingID, r.Rule, ts(r.ScheduledAt), r.Reason)),
-		At:     at}
+// reminderAudit is the audit action for a reminder's new state, when it
+// is planned or cancelled.
+func reminderAudit(r *herald.Reminder, action herald.Action, at time.Time) herald.AuditAction {
+	return r.Audit(action, strings.TrimSpace(fmt.Sprintf("meeting %s rule %s at %s %s", r.MeetingID, r.Rule, ts(r.ScheduledAt), r.Reason)), at)
 }

@@ -100,7 +100,7 @@ func (s *Store) SaveTemplateOverride(ctx context.Context, tenantID string, o her
 			detail = "created"
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionTemplateSaved,
-			EntityType: "template", EntityID: o.Name, Channel: string(o.Channel), Outcome: "ok", Detail: detail, At: now})
+			EntityType: herald.EntityTemplate, EntityID: o.Name, Channel: string(o.Channel), Outcome: herald.AuditOK, Detail: detail, At: now})
 	})
 	if err != nil {
 		return herald.TemplateOverride{}, false, fmt.Errorf("save template %s/%s: %w", o.Name, o.Channel, err)
@@ -135,7 +135,7 @@ func (s *Store) DeleteTemplateOverride(ctx context.Context, tenantID, name strin
 			return errNotFound("template")
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionTemplateDeleted,
-			EntityType: "template", EntityID: name, Channel: string(channel), Outcome: "ok", At: s.now()})
+			EntityType: herald.EntityTemplate, EntityID: name, Channel: string(channel), Outcome: herald.AuditOK, At: s.now()})
 	})
 	if err != nil {
 		return fmt.Errorf("delete template %s/%s: %w", name, channel, err)

@@ -100,7 +100,7 @@ func (s *Store) UpdateSettings(ctx context.Context, tenantID string, st herald.S
 			return errNotFound("tenant")
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionSettingsUpdated,
-			EntityType: "tenant", EntityID: tenantID, Outcome: "ok", At: s.now()})
+			EntityType: herald.EntityTenant, EntityID: tenantID, Outcome: herald.AuditOK, At: s.now()})
 	})
 	if err != nil {
 		return herald.Settings{}, fmt.Errorf("update settings: %w", err)

@@ -136,7 +136,7 @@ func (s *Store) ApplyReceipt(ctx context.Context, rc herald.Receipt, decide hera
 		if err != nil {
 			return err
 		}
-		ev := webhookEvent{provider: rc.Provider, kind: eventReceipt, key: rc.Key(), outcome: rc.Status, at: at,
+		ev := webhookEvent{provider: rc.Provider, kind: eventReceipt, key: rc.Key(), outcome: string(rc.Status), at: at,
 			detail: fmt.Sprintf("%s %s (error %q) for message %q ref %q to %s", rc.Provider, rc.ProviderStatus,
 				rc.ErrorCode, rc.MessageID, rc.Reference, herald.MaskPhone(rc.Recipient))}
 		if match != nil {
@@ -190,9 +190,9 @@ func (s *Store) ApplyReceipt(ctx context.Context, rc herald.Receipt, decide hera
 // trail, and into the webhook record for a number Herald never wrote to.
 func (s *Store) RecordReply(ctx context.Context, r herald.Reply) error {
 	at := r.At.UTC().Truncate(time.Microsecond)
-	outcome, detail := "sent", fmt.Sprintf("reply to %s sent to %s", r.Kind, herald.MaskPhone(r.To))
+	outcome, detail := herald.AuditReplySent, fmt.Sprintf("reply to %s sent to %s", r.Kind, herald.MaskPhone(r.To))
 	if r.Error != "" {
-		outcome, detail = "failed", fmt.Sprintf("reply to %s for %s refused: %s", r.Kind, herald.MaskPhone(r.To), r.Error)
+		outcome, detail = herald.AuditRefused, fmt.Sprintf("reply to %s for %s refused: %s", r.Kind, herald.MaskPhone(r.To), r.Error)
 	}
 	key := r.MessageID
 	if key == "" {
@@ -207,7 +207,7 @@ func (s *Store) RecordReply(ctx context.Context, r herald.Reply) error {
 			return nil
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: r.TenantID, Action: herald.ActionReplySent,
-			EntityType: "lead", EntityID: r.LeadID, Channel: string(herald.ChannelSMS), Provider: r.Provider,
+			EntityType: herald.EntityLead, EntityID: r.LeadID, Channel: string(herald.ChannelSMS), Provider: r.Provider,
 			Outcome: outcome, Detail: detail, At: at})
 	})
 	if err != nil {

@@ -33,8 +33,8 @@ func latestConversation(ctx context.Context, q queryer, phone, sender string) (*
 	err := q.QueryRowContext(ctx, `SELECT a.tenant_id, m.lead_id, m.id FROM attempts a
 		JOIN reminders r ON r.tenant_id = a.tenant_id AND r.id = a.reminder_id
 		JOIN meetings m ON m.tenant_id = r.tenant_id AND m.id = r.meeting_id
-		WHERE a.recipient = $1 AND a.sender = $2 AND a.sender <> '' AND a.channel = $3 AND a.outcome = 'sent'
-		ORDER BY a.started_at DESC, a.id DESC LIMIT 1`, phone, sender, string(herald.ChannelSMS)).
+		WHERE a.recipient = $1 AND a.sender = $2 AND a.sender <> '' AND a.channel = $3 AND a.outcome = $4
+		ORDER BY a.started_at DESC, a.id DESC LIMIT 1`, phone, sender, string(herald.ChannelSMS), herald.OutcomeSent).
 		Scan(&c.tenantID, &c.leadID, &c.meetingID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -89,7 +89,7 @@ func (s *Store) ReceiveInbound(ctx context.Context, msg herald.InboundSMS, class
 			}
 			out.Replies = settings.Replies
 			if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: conv.tenantID, Action: herald.ActionInboundSMS,
-				EntityType: "lead", EntityID: conv.leadID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
+				EntityType: herald.EntityLead, EntityID: conv.leadID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
 				Outcome: string(out.Kind), Detail: ev.detail, At: at}); err != nil {
 				return err
 			}
@@ -163,10 +163,10 @@ func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]h
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)
 	}
-	action, outcome := herald.ActionLeadOptedIn, "opted_in"
+	action, outcome := herald.ActionLeadOptedIn, herald.AuditOptedIn
 	var optedOutAt any
 	if o.OptedOut {
-		action, outcome, optedOutAt = herald.ActionLeadOptedOut, "opted_out", ts(at)
+		action, outcome, optedOutAt = herald.ActionLeadOptedOut, herald.AuditOptedOut, ts(at)
 	}
 	refs := make([]herald.LeadRef, 0, len(leads))
 	audit := make([]herald.AuditAction, 0, len(leads))
@@ -180,7 +180,7 @@ func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]h
 			o.OptedOut, optedOutAt, ts(at), l.ref.TenantID, l.ref.LeadID); err != nil {
 			return nil, fmt.Errorf("change consent of lead %s: %w", l.ref.LeadID, err)
 		}
-		audit = append(audit, herald.AuditAction{TenantID: l.ref.TenantID, Action: action, EntityType: "lead",
+		audit = append(audit, herald.AuditAction{TenantID: l.ref.TenantID, Action: action, EntityType: herald.EntityLead,
 			EntityID: l.ref.LeadID, Channel: string(herald.ChannelSMS), Provider: o.Provider, Outcome: result,
 			Detail: o.Cause + " from " + herald.MaskPhone(o.Phone) + " to " + o.Sender, At: at})
 	}
@@ -216,6 +216,6 @@ func (s *Store) confirmMeeting(ctx context.Context, tx *sql.Tx, conv *conversati
 		return "", fmt.Errorf("confirm meeting: %w", err)
 	}
 	return m.ID, writeAudit(ctx, tx, herald.AuditAction{TenantID: m.TenantID, Action: herald.ActionMeetingConfirmed,
-		EntityType: "meeting", EntityID: m.ID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
+		EntityType: herald.EntityMeeting, EntityID: m.ID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
 		Outcome: herald.MeetingConfirmed, Detail: "CONFIRM by SMS from " + herald.MaskPhone(msg.From), At: at})
 }

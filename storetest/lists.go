@@ -75,11 +75,11 @@ func testAudit(t *testing.T, b *Bundle) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[string]int{}
+	count := map[herald.Action]int{}
 	for _, a := range page.Items {
 		count[a.Action]++
 	}
-	want := map[string]int{herald.ActionLeadCreated: 1, herald.ActionMeetingBooked: 1, herald.ActionReminderPlanned: 1,
+	want := map[herald.Action]int{herald.ActionLeadCreated: 1, herald.ActionMeetingBooked: 1, herald.ActionReminderPlanned: 1,
 		herald.ActionReminderSkipped: 2, herald.ActionMeetingCancelled: 1, herald.ActionReminderCancelled: 1}
 	for action, n := range want {
 		if count[action] != n {

@@ -83,7 +83,7 @@ func testTemplates(t *testing.T, b *Bundle) {
 	}
 	var actions []string
 	for _, a := range audit.Items {
-		actions = append(actions, a.Action+"/"+a.Channel+"/"+a.Detail)
+		actions = append(actions, string(a.Action)+"/"+a.Channel+"/"+a.Detail)
 	}
 	want := []string{"template.deleted/sms/", "template.saved/email/created", "template.saved/sms/replaced", "template.saved/sms/created"}
 	if !slices.Equal(actions, want) {

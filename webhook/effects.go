@@ -28,7 +28,7 @@ func (h *Handler) applyReceipt(ctx context.Context, rc herald.Receipt) (string, 
 		log.DebugContext(ctx, "Delivery receipt seen before; nothing changed")
 		return out.Result, nil
 	}
-	log.InfoContext(ctx, "Delivery receipt for reminder "+out.ReminderID+": "+rc.Status, "tenant", out.TenantID,
+	log.InfoContext(ctx, "Delivery receipt for reminder "+out.ReminderID+": "+string(rc.Status), "tenant", out.TenantID,
 		"reminder", out.ReminderID, "fallback_email", out.Resent)
 	if rc.OptedOut && rc.Recipient != "" && rc.Sender != "" {
 		// The receipt is committed: a failure here is logged rather than

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"herald"
-	"herald/schedule"
 	"herald/webhook"
 )
 
@@ -21,7 +20,7 @@ func TestUndeliveredSMSFallsBackToEmailOnce(t *testing.T) {
 		b.clock.Set(r.ScheduledAt.Add(5 * time.Minute))
 		b.vonageCall(t, webhook.VonageReceiptPath, viaJSON, b.sign(t, dlr(sms, "expired", "2"))).result(t)
 		got := b.reminder(t, b.tenant.ID, r.ID)
-		if got.Status != herald.ReminderPending || got.Reason != schedule.ReasonSMSUndelivered || got.JobID == jobBefore {
+		if got.Status != herald.ReminderPending || got.Reason != herald.ReasonSMSUndelivered || got.JobID == jobBefore {
 			t.Fatalf("after an undelivered SMS: %s/%s job %d (was %d), want pending with a new job", got.Status, got.Reason,
 				got.JobID, jobBefore)
 		}
@@ -45,7 +44,7 @@ func TestUndeliveredSMSFallsBackToEmailOnce(t *testing.T) {
 			again.JobID != got.JobID || len(b.mail.messages()) != 1 {
 			t.Fatalf("a second bad receipt: %s via %s, job %d", again.Status, again.Channel, again.JobID)
 		}
-		if !hasAction(b.audit(t, b.tenant.ID, r.ID), schedule.ActionFallbackEmail, "") {
+		if !hasAction(b.audit(t, b.tenant.ID, r.ID), herald.ActionFallbackEmail, "") {
 			t.Fatal("the fallback is not in the audit trail")
 		}
 	})

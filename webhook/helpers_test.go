@@ -74,7 +74,7 @@ func (b *bundle) audit(t *testing.T, tenantID, entityID string) []herald.AuditAc
 	return out
 }
 
-func hasAction(actions []herald.AuditAction, action, outcome string) bool {
+func hasAction(actions []herald.AuditAction, action herald.Action, outcome string) bool {
 	for _, a := range actions {
 		if a.Action == action && (outcome == "" || a.Outcome == outcome) {
 			return true

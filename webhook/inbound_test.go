@@ -96,10 +96,13 @@ func TestStopSendsTheNextReminderByEmailAndStartUndoesIt(t *testing.T) {
 			t.Fatalf("reminder after START went by %s", r.Channel)
 		}
 		audit := b.audit(t, b.tenant.ID, lead.ID)
-		for _, want := range [][2]string{{herald.ActionLeadOptedOut, "opted_out"}, {herald.ActionLeadOptedIn, "opted_in"},
+		for _, want := range []struct {
+			action  herald.Action
+			outcome string
+		}{{herald.ActionLeadOptedOut, "opted_out"}, {herald.ActionLeadOptedIn, "opted_in"},
 			{herald.ActionInboundSMS, "stop"}, {herald.ActionReplySent, "sent"}} {
-			if !hasAction(audit, want[0], want[1]) {
-				t.Errorf("lead's audit lacks %s/%s: %+v", want[0], want[1], audit)
+			if !hasAction(audit, want.action, want.outcome) {
+				t.Errorf("lead's audit lacks %s/%s: %+v", want.action, want.outcome, audit)
 			}
 		}
 	})

@@ -152,7 +152,7 @@ func TestReceiptForAMessageHeraldNeverSent(t *testing.T) {
 		}
 		var tenant, outcome string
 		if err := b.db.QueryRowContext(context.Background(), "SELECT tenant_id, outcome FROM webhook_events WHERE event_key LIKE $1",
-			stranger.MessageID+"%").Scan(&tenant, &outcome); err != nil || tenant != "" || outcome != herald.DeliveryDelivered {
+			stranger.MessageID+"%").Scan(&tenant, &outcome); err != nil || tenant != "" || outcome != string(herald.DeliveryDelivered) {
 			t.Fatalf("unmatched receipt recorded as tenant %q outcome %q (%v), want a tenant-less record", tenant, outcome, err)
 		}
 		if got := b.reminder(t, b.tenant.ID, r.ID); got.DeliveryStatus != herald.DeliveryAccepted || b.count(t, "assistant_actions") != audit {
@@ -238,7 +238,7 @@ func TestReceiptSettlesUnknownReminder(t *testing.T) {
 			got.AttemptHistory[0].Outcome != "sent" || got.ExternalMessageID != b.lastAccepted(t).MessageID {
 			t.Fatalf("unknown reminder after its receipt: %+v", got)
 		}
-		if !hasAction(b.audit(t, b.tenant.ID, r.ID), "reminder.sent", herald.ReminderSent) {
+		if !hasAction(b.audit(t, b.tenant.ID, r.ID), "reminder.sent", string(herald.ReminderSent)) {
 			t.Fatal("the settlement is not in the audit trail")
 		}
 	})

@@ -16,7 +16,7 @@ const twilioRefParam = "ref"
 // Every state before delivery counts as accepted; a message Twilio could
 // not hand to the carrier has failed, one the carrier could not deliver is
 // undelivered.
-var twilioStatuses = map[string]string{
+var twilioStatuses = map[string]herald.DeliveryStatus{
 	"queued":              herald.DeliveryAccepted,
 	"accepted":            herald.DeliveryAccepted,
 	"scheduled":           herald.DeliveryAccepted,

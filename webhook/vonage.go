@@ -18,7 +18,7 @@ const (
 // vonageStatuses maps the status of a Vonage delivery receipt to Herald's
 // delivery status. Expired and failed messages reached the carrier and
 // were not delivered; rejected ones were refused on the way.
-var vonageStatuses = map[string]string{
+var vonageStatuses = map[string]herald.DeliveryStatus{
 	"delivered": herald.DeliveryDelivered,
 	"accepted":  herald.DeliveryAccepted,
 	"buffered":  herald.DeliveryAccepted,

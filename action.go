@@ -1,0 +1,53 @@
+package herald
+
+// Action names what an audit entry records. The names are part of the API
+// (GET /v1/audit?action=…).
+type Action string
+
+// Audit actions of leads.
+const (
+	ActionLeadCreated  Action = "lead.created"
+	ActionLeadUpdated  Action = "lead.updated"
+	ActionLeadOptedOut Action = "lead.opted_out"
+	ActionLeadOptedIn  Action = "lead.opted_in"
+)
+
+// Audit actions of meetings.
+const (
+	ActionMeetingBooked    Action = "meeting.booked"
+	ActionMeetingUpdated   Action = "meeting.updated"
+	ActionMeetingMoved     Action = "meeting.rescheduled"
+	ActionMeetingCancelled Action = "meeting.cancelled"
+	ActionMeetingConfirmed Action = "meeting.confirmed"
+)
+
+// Audit actions of reminders: planning, then delivery.
+const (
+	ActionReminderPlanned   Action = "reminder.planned"
+	ActionReminderSkipped   Action = "reminder.skipped"
+	ActionReminderCancelled Action = "reminder.cancelled"
+
+	ActionAttempt         Action = "reminder.attempt"
+	ActionSent            Action = "reminder.sent"
+	ActionFailed          Action = "reminder.failed"
+	ActionRetry           Action = "reminder.retry_scheduled"
+	ActionThrottled       Action = "reminder.throttled"
+	ActionUnknown         Action = "reminder.unknown"
+	ActionExpired         Action = "reminder.expired"
+	ActionFallbackEmail   Action = "reminder.fallback_email"
+	ActionDeliveryReceipt Action = "reminder.delivery_receipt"
+)
+
+// Audit actions of texts leads send, and of Herald's answers.
+const (
+	ActionInboundSMS Action = "sms.inbound"
+	ActionReplySent  Action = "sms.reply"
+)
+
+// Audit actions of tenants' settings and templates. A template's entity is
+// its name, and its channel the template's channel.
+const (
+	ActionSettingsUpdated Action = "settings.updated"
+	ActionTemplateSaved   Action = "template.saved"
+	ActionTemplateDeleted Action = "template.deleted"
+)
