@@ -30,12 +30,13 @@ type Channels struct {
 	Email bool `json:"email"`
 }
 
-// ReplyTexts are the automatic answers to inbound keywords.
+// ReplyTexts are the automatic answers to inbound keywords. Each may span
+// lines and holds at most MaxReplyBytes.
 type ReplyTexts struct {
-	Help    string `json:"help"`
-	Stop    string `json:"stop"`
-	Start   string `json:"start"`
-	Confirm string `json:"confirm"`
+	Help    string `json:"help" text:"multiline"`
+	Stop    string `json:"stop" text:"multiline"`
+	Start   string `json:"start" text:"multiline"`
+	Confirm string `json:"confirm" text:"multiline"`
 }
 
 // ReminderRule plans one reminder per meeting, Offset before its start.
@@ -112,7 +113,7 @@ func (s *Settings) Validate() error {
 		s.DefaultRegion = def.DefaultRegion
 	}
 	s.DefaultRegion = strings.ToUpper(s.DefaultRegion)
-	if len(s.DefaultRegion) != 2 {
+	if len(s.DefaultRegion) != 2 || !isUpperLetter(s.DefaultRegion[0]) || !isUpperLetter(s.DefaultRegion[1]) {
 		return FieldErrorf(ECodeInvalid, "default_region", "default_region must be a two-letter country code such as \"US\"")
 	}
 	if len(s.ReminderRules) > MaxReminderRules {
@@ -121,8 +122,12 @@ func (s *Settings) Validate() error {
 	seen := map[string]bool{}
 	for i, r := range s.ReminderRules {
 		field := fmt.Sprintf("reminder_rules[%d]", i)
-		if r.Name == "" || len(r.Name) > 64 {
-			return FieldErrorf(ECodeInvalid, field+".name", "a reminder rule needs a name of 1 to 64 characters")
+		if r.Name == "" || len(r.Name) > MaxRuleNameBytes {
+			return FieldErrorf(ECodeInvalid, field+".name", "a reminder rule needs a name of 1 to %d characters", MaxRuleNameBytes)
+		}
+		// The name goes into every reminder the rule plans.
+		if err := CheckLine(field+".name", r.Name); err != nil {
+			return err
 		}
 		if seen[r.Name] {
 			return FieldErrorf(ECodeInvalid, field+".name", "reminder rule name %q is used twice", r.Name)
@@ -134,6 +139,21 @@ func (s *Settings) Validate() error {
 		if r.Template == "" {
 			return FieldErrorf(ECodeInvalid, field+".template", "a reminder rule needs a template")
 		}
+		if err := CheckLine(field+".template", r.Template); err != nil {
+			return err
+		}
+	}
+	for _, reply := range []struct {
+		field string
+		text  string
+	}{{"help", s.Replies.Help}, {"stop", s.Replies.Stop}, {"start", s.Replies.Start}, {"confirm", s.Replies.Confirm}} {
+		field := "replies." + reply.field
+		if len(reply.text) > MaxReplyBytes {
+			return FieldErrorf(ECodeInvalid, field, "%s is longer than %d bytes", field, MaxReplyBytes)
+		}
+		if err := CheckMultiline(field, reply.text); err != nil {
+			return err
+		}
 	}
 	fillReply(&s.Replies.Help, def.Replies.Help)
 	fillReply(&s.Replies.Stop, def.Replies.Stop)
@@ -141,6 +161,8 @@ func (s *Settings) Validate() error {
 	fillReply(&s.Replies.Confirm, def.Replies.Confirm)
 	return nil
 }
+
+func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func fillReply(text *string, def string) {
 	if strings.TrimSpace(*text) == "" {

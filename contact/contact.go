@@ -96,8 +96,12 @@ func isLetters(s string) bool {
 // email and locale in place. A lead needs a name and a phone or an email.
 func NormalizeLead(l *herald.Lead, region string) error {
 	l.Name = strings.TrimSpace(l.Name)
-	if l.Name == "" || len(l.Name) > 200 {
-		return herald.FieldErrorf(herald.ECodeInvalid, "name", "a lead needs a name of 1 to 200 characters")
+	if l.Name == "" || len(l.Name) > herald.MaxNameBytes {
+		return herald.FieldErrorf(herald.ECodeInvalid, "name", "a lead needs a name of 1 to %d characters", herald.MaxNameBytes)
+	}
+	// A line break in a name would break the To header of every email.
+	if err := herald.CheckLine("name", l.Name); err != nil {
+		return err
 	}
 	var err error
 	if l.Phone, err = NormalizePhone(l.Phone, region); err != nil {

@@ -86,6 +86,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 		cases := append(malformedBodies(), invalidFields()...)
 		cases = append(cases, badQueries()...)
+		cases = append(cases, hostileText()...)
 		cases = append(cases, badRoutes()...)
 		before := b.snapshot(t, key)
 		for _, c := range cases {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"herald"
 )
@@ -45,6 +46,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, rules bodyRules
 		}
 		return jsonError(io.EOF, rules.limit)
 	}
+	// JSON is UTF-8; the decoder would quietly turn other bytes into
+	// U+FFFD, storing something the client never sent.
+	if !utf8.Valid(raw) {
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body is not valid UTF-8")
+	}
 	// null or an array would decode into an empty struct and pass for {}.
 	if trimmed[0] != '{' {
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body must be a JSON object")
@@ -57,7 +63,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, rules bodyRules
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body must hold a single JSON object")
 	}
-	return nil
+	return checkStrings(dst)
 }
 
 func jsonError(err error, limit int64) error {
@@ -103,6 +109,9 @@ func parseTime(field, raw string) (time.Time, error) {
 		return time.Time{}, herald.FieldErrorf(herald.ECodeInvalidTime, field,
 			"%s %q is not an RFC 3339 time such as \"2026-12-01T14:00:00-05:00\"", field, raw)
 	}
+	if err := herald.CheckTimeRange(field, t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 
@@ -130,6 +139,10 @@ func optionalTime(r *http.Request, name string) (*time.Time, error) {
 	t, err := time.Parse(time.RFC3339, raw)
 	if err != nil {
 		return nil, herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s %q is not an RFC 3339 time", name, raw)
+	}
+	if herald.CheckTimeRange(name, t) != nil {
+		return nil, herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s %q is outside the years %d to %d",
+			name, raw, herald.MinTime.Year(), herald.MaxTime.Year())
 	}
 	t = t.UTC()
 	return &t, nil

@@ -5,11 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"herald"
-	"herald/contact"
 )
 
 // bookRequest is the body of POST /v1/meetings. starts_at is read as text
@@ -26,13 +23,18 @@ type bookRequest struct {
 // MaxIdempotencyKey bounds the Idempotency-Key header.
 const MaxIdempotencyKey = 255
 
+// bookMeeting is decode, validate, store, encode; the rules of a booking
+// are BookMeetingInput.Validate's.
 func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
 	var req bookRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	in, err := s.validateBooking(req)
+	in, err := req.input()
 	if err != nil {
+		return err
+	}
+	if err := in.Validate(s.Clock.Now()); err != nil {
 		return err
 	}
 	idem := herald.Idempotency{Key: r.Header.Get("Idempotency-Key")}
@@ -59,57 +61,16 @@ func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Te
 	return nil
 }
 
-func (s *Server) validateBooking(req bookRequest) (herald.BookMeetingInput, error) {
-	in := herald.BookMeetingInput{LeadID: strings.TrimSpace(req.LeadID), Title: strings.TrimSpace(req.Title),
-		Timezone: req.Timezone, JoinLink: strings.TrimSpace(req.JoinLink), Source: strings.TrimSpace(req.Source)}
-	if in.LeadID == "" {
-		return in, herald.FieldErrorf(herald.ECodeInvalid, "lead_id", "lead_id is required")
-	}
-	if err := checkTitle(in.Title); err != nil {
-		return in, err
-	}
+// input reads the request's times; every other check is Validate's.
+func (req bookRequest) input() (herald.BookMeetingInput, error) {
+	in := herald.BookMeetingInput{LeadID: req.LeadID, Title: req.Title, Timezone: req.Timezone,
+		JoinLink: req.JoinLink, Source: req.Source}
 	if req.StartsAt == "" {
-		return in, herald.FieldErrorf(herald.ECodeInvalidTime, "starts_at", "starts_at is required")
+		return in, nil // Validate names the missing field
 	}
-	startsAt, err := parseTime("starts_at", req.StartsAt)
-	if err != nil {
-		return in, err
-	}
-	if !startsAt.After(s.Clock.Now()) {
-		return in, herald.FieldErrorf(herald.ECodeInvalidTime, "starts_at", "starts_at %s is not in the future", req.StartsAt)
-	}
-	in.StartsAt = startsAt
-	if err := contact.CheckTimezone("timezone", in.Timezone); err != nil {
-		return in, err
-	}
-	if err := checkJoinLink(in.JoinLink); err != nil {
-		return in, err
-	}
-	if in.Source == "" {
-		in.Source = "api"
-	}
-	if len(in.Source) > 64 {
-		return in, herald.FieldErrorf(herald.ECodeInvalid, "source", "source is longer than 64 characters")
-	}
-	return in, nil
-}
-
-func checkTitle(title string) error {
-	if title == "" || len(title) > 200 {
-		return herald.FieldErrorf(herald.ECodeInvalid, "title", "title must have 1 to 200 characters")
-	}
-	return nil
-}
-
-func checkJoinLink(link string) error {
-	if link == "" {
-		return nil
-	}
-	u, err := url.Parse(link)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(link) > 2000 {
-		return herald.FieldErrorf(herald.ECodeInvalid, "join_link", "join_link %q is not an http(s) URL", link)
-	}
-	return nil
+	var err error
+	in.StartsAt, err = parseTime("starts_at", req.StartsAt)
+	return in, err
 }
 
 func (s *Server) getMeeting(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
@@ -133,30 +94,16 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request, t herald.T
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	var patch herald.MeetingPatch
-	if req.Title != nil {
-		title := strings.TrimSpace(*req.Title)
-		if err := checkTitle(title); err != nil {
-			return err
-		}
-		patch.Title = &title
-	}
-	if req.JoinLink != nil {
-		link := strings.TrimSpace(*req.JoinLink)
-		if err := checkJoinLink(link); err != nil {
-			return err
-		}
-		patch.JoinLink = &link
-	}
+	patch := herald.MeetingPatch{Title: req.Title, JoinLink: req.JoinLink}
 	if req.StartsAt != nil {
 		at, err := parseTime("starts_at", *req.StartsAt)
 		if err != nil {
 			return err
 		}
-		if !at.After(s.Clock.Now()) {
-			return herald.FieldErrorf(herald.ECodeInvalidTime, "starts_at", "starts_at %s is not in the future", *req.StartsAt)
-		}
 		patch.StartsAt = &at
+	}
+	if err := patch.Validate(s.Clock.Now()); err != nil {
+		return err
 	}
 	m, err := s.Store.UpdateMeeting(r.Context(), t.ID, r.PathValue("id"), patch)
 	if err != nil {

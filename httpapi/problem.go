@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -86,10 +87,20 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// writeJSON answers v as JSON with the given status.
+// writeJSON answers v as JSON with the given status. The body is encoded
+// before the status is written, so a value that cannot be encoded (a time
+// past the year 9999, say) is answered 500 instead of a success with an
+// empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		slog.Error("encode response", "error", err)
+		writeProblem(w, Problem{Type: problemTypeBase + herald.ECodeInternal, Title: http.StatusText(http.StatusInternalServerError),
+			Status: http.StatusInternalServerError, Detail: "Internal error.", Code: herald.ECodeInternal})
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }

@@ -77,7 +77,7 @@ func (s *Server) Handler() http.Handler {
 	for pattern, h := range s.Extra {
 		mux.Handle(pattern, h)
 	}
-	return s.recoverPanics(problemForUnmatched(mux))
+	return s.recoverPanics(s.checkRequestText(problemForUnmatched(mux)))
 }
 
 // tenantHandler is a handler that runs for one authenticated tenant.

@@ -151,9 +151,9 @@ func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request, t herald.Te
 // templateRequest is the body of PUT /v1/templates/{name}.
 type templateRequest struct {
 	Channel herald.Channel `json:"channel"`
-	Text    string         `json:"text"`
+	Text    string         `json:"text" text:"multiline"`
 	Subject string         `json:"subject"`
-	HTML    string         `json:"html"`
+	HTML    string         `json:"html" text:"multiline"`
 }
 
 // putTemplate saves the tenant's own version of a template: 201 when it

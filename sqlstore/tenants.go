@@ -15,8 +15,11 @@ import (
 // CreateTenant creates a tenant with default settings and one API key.
 func (s *Store) CreateTenant(ctx context.Context, name string) (herald.Tenant, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return herald.Tenant{}, "", herald.FieldErrorf(herald.ECodeInvalid, "name", "a tenant needs a name of 1 to 200 characters")
+	if name == "" || len(name) > herald.MaxNameBytes {
+		return herald.Tenant{}, "", herald.FieldErrorf(herald.ECodeInvalid, "name", "a tenant needs a name of 1 to %d characters", herald.MaxNameBytes)
+	}
+	if err := herald.CheckLine("name", name); err != nil {
+		return herald.Tenant{}, "", err
 	}
 	t := herald.Tenant{ID: herald.NewID("ten_"), Name: name, CreatedAt: s.now()}
 	settings, err := json.Marshal(herald.DefaultSettings())
