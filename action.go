@@ -51,3 +51,13 @@ const (
 	ActionTemplateSaved   Action = "template.saved"
 	ActionTemplateDeleted Action = "template.deleted"
 )
+
+// Audit actions of webhook endpoints and events.
+const (
+	ActionEndpointCreated       Action = "webhook_endpoint.created"
+	ActionEndpointUpdated       Action = "webhook_endpoint.updated"
+	ActionEndpointDeleted       Action = "webhook_endpoint.deleted"
+	ActionEndpointSecretRotated Action = "webhook_endpoint.secret_rotated"
+	ActionEndpointDisabled      Action = "webhook_endpoint.disabled"
+	ActionEventRedelivered      Action = "event.redelivered"
+)

@@ -31,6 +31,9 @@ const (
 	EntityReminder = "reminder"
 	EntityTemplate = "template"
 	EntityTenant   = "tenant"
+	// EntityEndpoint is a webhook endpoint, EntityEvent an event.
+	EntityEndpoint = "webhook_endpoint"
+	EntityEvent    = "event"
 )
 
 // Audit returns the audit entry that records r's current state: its

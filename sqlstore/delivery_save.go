@@ -27,6 +27,7 @@ func (s *Store) saveDeliveries(ctx context.Context, tx *sql.Tx, saves []savedDel
 	var started, finished []*herald.Attempt
 	var owners, finishedOwners []*herald.Reminder
 	var audit []herald.AuditAction
+	var events []herald.Event
 	for _, sv := range saves {
 		st, r := sv.st, &sv.st.Reminder
 		if changed(*r, sv.before) {
@@ -45,8 +46,12 @@ func (s *Store) saveDeliveries(ctx context.Context, tx *sql.Tx, saves []savedDel
 				WHERE tenant_id = $3 AND id = $4`, true, ts(now), r.TenantID, st.Lead.ID); err != nil {
 				return fmt.Errorf("opt out lead: %w", err)
 			}
+			lead := st.Lead
+			lead.SMSOptedOut, lead.SMSOptedOutAt, lead.UpdatedAt = true, &now, now
+			events = append(events, herald.NewEvent(lead.TenantID, herald.EventLeadOptedOut, lead.ID, lead, now))
 		}
 		audit = append(audit, st.Audit...)
+		events = append(events, reminderEvents(&sv.before, r, r.UpdatedAt)...)
 	}
 	if err := s.updateReminders(ctx, tx, reminders); err != nil {
 		return fmt.Errorf("save reminders: %w", err)
@@ -57,7 +62,10 @@ func (s *Store) saveDeliveries(ctx context.Context, tx *sql.Tx, saves []savedDel
 	if err := s.finishAttempts(ctx, tx, finished, finishedOwners); err != nil {
 		return fmt.Errorf("finish attempts: %w", err)
 	}
-	return writeAudit(ctx, tx, audit...)
+	if err := writeAudit(ctx, tx, audit...); err != nil {
+		return err
+	}
+	return s.writeEvents(ctx, tx, events...)
 }
 
 // valuesList is a VALUES list under construction: rows of $n

@@ -67,8 +67,11 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 		m.Reminders, err = s.planReminders(ctx, tx, &m, settings.ReminderRules, now,
 			herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
 				EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
+		if err != nil {
+			return err
+		}
 		out = m
-		return err
+		return s.writeEvents(ctx, tx, meetingEvents(herald.EventMeetingBooked, m, now)...)
 	})
 	if err != nil {
 		return herald.Meeting{}, false, fmt.Errorf("book meeting: %w", err)

@@ -62,8 +62,10 @@ func (s *Store) UpdateMeeting(ctx context.Context, tenantID, id string, patch he
 		if _, err := s.planReminders(ctx, tx, &m, settings.ReminderRules, now, audit); err != nil {
 			return err
 		}
-		out, err = s.loadMeeting(ctx, tx, tenantID, id, "")
-		return err
+		if out, err = s.loadMeeting(ctx, tx, tenantID, id, ""); err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, meetingEvents(herald.EventMeetingRescheduled, out, now)...)
 	})
 	if err != nil {
 		return herald.Meeting{}, fmt.Errorf("update meeting: %w", err)
@@ -96,8 +98,10 @@ func (s *Store) CancelMeeting(ctx context.Context, tenantID, id string) (herald.
 			EntityType: herald.EntityMeeting, EntityID: id, Outcome: herald.MeetingCancelled, At: now}); err != nil {
 			return err
 		}
-		out, err = s.loadMeeting(ctx, tx, tenantID, id, "")
-		return err
+		if out, err = s.loadMeeting(ctx, tx, tenantID, id, ""); err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, herald.NewEvent(tenantID, herald.EventMeetingCancelled, id, out, now))
 	})
 	if err != nil {
 		return herald.Meeting{}, fmt.Errorf("cancel meeting: %w", err)

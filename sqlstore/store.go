@@ -24,9 +24,12 @@ type JobScheduler interface {
 
 // Store implements herald.Store on a DB.
 type Store struct {
-	db    *DB
-	jobs  JobScheduler
-	clock herald.Clock
+	db   *DB
+	jobs JobScheduler
+	// events plans the deliveries of events; nil keeps events without
+	// delivering them.
+	events EventScheduler
+	clock  herald.Clock
 	// maxRetries is given to each planned reminder.
 	maxRetries int
 	auth       authCache
@@ -40,6 +43,9 @@ type Options struct {
 	Clock herald.Clock
 	// MaxRetries of each planned reminder. Defaults to 3.
 	MaxRetries int
+	// Events plans the delivery of events to webhook endpoints. Without
+	// it, events are kept and listed but not delivered.
+	Events EventScheduler
 }
 
 // New returns a Store on db that plans reminder jobs with jobs.
@@ -50,7 +56,7 @@ func New(db *DB, jobs JobScheduler, opts Options) *Store {
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = 3
 	}
-	return &Store{db: db, jobs: jobs, clock: opts.Clock, maxRetries: opts.MaxRetries}
+	return &Store{db: db, jobs: jobs, events: opts.Events, clock: opts.Clock, maxRetries: opts.MaxRetries}
 }
 
 // DB returns the store's database.

@@ -93,6 +93,11 @@ func (s *Store) ReceiveInbound(ctx context.Context, msg herald.InboundSMS, class
 				Outcome: string(out.Kind), Detail: ev.detail, At: at}); err != nil {
 				return err
 			}
+			if err := s.writeEvents(ctx, tx, herald.NewEvent(conv.tenantID, herald.EventInboundReceived, key,
+				herald.InboundMessage{Provider: msg.Provider, MessageID: key, From: msg.From, To: msg.To,
+					LeadID: conv.leadID, Text: text, Kind: out.Kind, ReceivedAt: at}, at)); err != nil {
+				return err
+			}
 		}
 		switch out.Kind {
 		case herald.InboundStop, herald.InboundStart:
@@ -170,6 +175,7 @@ func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]h
 	}
 	refs := make([]herald.LeadRef, 0, len(leads))
 	audit := make([]herald.AuditAction, 0, len(leads))
+	var events []herald.Event
 	for _, l := range leads {
 		refs = append(refs, l.ref)
 		result := outcome
@@ -179,12 +185,29 @@ func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]h
 			updated_at = $3 WHERE tenant_id = $4 AND id = $5`,
 			o.OptedOut, optedOutAt, ts(at), l.ref.TenantID, l.ref.LeadID); err != nil {
 			return nil, fmt.Errorf("change consent of lead %s: %w", l.ref.LeadID, err)
+		} else {
+			lead, err := loadLead(ctx, tx, l.ref.TenantID, l.ref.LeadID, "")
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, herald.NewEvent(lead.TenantID, optEvent(o.OptedOut), lead.ID, lead, at))
 		}
 		audit = append(audit, herald.AuditAction{TenantID: l.ref.TenantID, Action: action, EntityType: herald.EntityLead,
 			EntityID: l.ref.LeadID, Channel: string(herald.ChannelSMS), Provider: o.Provider, Outcome: result,
 			Detail: o.Cause + " from " + herald.MaskPhone(o.Phone) + " to " + o.Sender, At: at})
 	}
-	return refs, writeAudit(ctx, tx, audit...)
+	if err := writeAudit(ctx, tx, audit...); err != nil {
+		return nil, err
+	}
+	return refs, s.writeEvents(ctx, tx, events...)
+}
+
+// optEvent is the event of a lead's change of consent.
+func optEvent(optedOut bool) herald.EventType {
+	if optedOut {
+		return herald.EventLeadOptedOut
+	}
+	return herald.EventLeadOptedIn
 }
 
 // confirmMeeting confirms the meeting of the conversation, or, when it has
@@ -215,7 +238,14 @@ func (s *Store) confirmMeeting(ctx context.Context, tx *sql.Tx, conv *conversati
 		WHERE tenant_id = $3 AND id = $4`, herald.MeetingConfirmed, ts(at), m.TenantID, m.ID); err != nil {
 		return "", fmt.Errorf("confirm meeting: %w", err)
 	}
-	return m.ID, writeAudit(ctx, tx, herald.AuditAction{TenantID: m.TenantID, Action: herald.ActionMeetingConfirmed,
+	if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: m.TenantID, Action: herald.ActionMeetingConfirmed,
 		EntityType: herald.EntityMeeting, EntityID: m.ID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
-		Outcome: herald.MeetingConfirmed, Detail: "CONFIRM by SMS from " + herald.MaskPhone(msg.From), At: at})
+		Outcome: herald.MeetingConfirmed, Detail: "CONFIRM by SMS from " + herald.MaskPhone(msg.From), At: at}); err != nil {
+		return "", err
+	}
+	confirmed, err := s.loadMeeting(ctx, tx, m.TenantID, m.ID, "")
+	if err != nil {
+		return "", err
+	}
+	return m.ID, s.writeEvents(ctx, tx, herald.NewEvent(m.TenantID, herald.EventMeetingConfirmed, m.ID, confirmed, at))
 }

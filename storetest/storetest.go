@@ -9,6 +9,7 @@ import (
 
 	"herald"
 	"herald/clocktest"
+	"herald/outbound"
 	"herald/schedule"
 	"herald/sqlstore"
 )
@@ -34,7 +35,7 @@ func setup(t *testing.T, open Opener) *Bundle {
 		t.Fatal(err)
 	}
 	clock := clocktest.New(Epoch)
-	store := sqlstore.New(db, schedule.NewJobs(client), sqlstore.Options{Clock: clock})
+	store := sqlstore.New(db, schedule.NewJobs(client), sqlstore.Options{Clock: clock, Events: outbound.NewJobs(client)})
 	return &Bundle{Store: store, DB: db, Clock: clock}
 }
 
@@ -56,6 +57,10 @@ func Run(t *testing.T, open Opener) {
 		"Audit":                   testAudit,
 		"Templates":               testTemplates,
 		"TemplateLimit":           testTemplateLimit,
+		"Events":                  testEvents,
+		"EventsRollBack":          testEventsRollBack,
+		"WebhookEndpoints":        testWebhookEndpoints,
+		"Redeliver":               testRedeliver,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
