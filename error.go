@@ -14,6 +14,8 @@ const (
 	ECodeUnauthorized    = "unauthorized" // missing or wrong credentials
 	ECodeUnknownLead     = "unknown_lead" // lead_id is not a lead of the caller's tenant
 	ECodeIdemMismatch    = "idempotency_key_reused"
+	ECodeIdemInProgress  = "idempotency_in_progress" // the first request with the key is still running
+	ECodeRateLimited     = "rate_limited"            // the API key's request budget is spent
 	ECodeInternal        = "internal"
 	ECodeUnavailable     = "unavailable"
 	ECodeTooLarge        = "request_too_large"

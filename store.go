@@ -8,6 +8,7 @@ import "context"
 // audit actions in the same transaction.
 type Store interface {
 	Ping(ctx context.Context) error
+	IdempotencyStore
 
 	// CreateTenant creates a tenant and returns it with its API key, which
 	// is stored hashed and cannot be read again.

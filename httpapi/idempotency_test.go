@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,6 +104,93 @@ func TestConcurrentReplaysBookOnce(t *testing.T) {
 		reminders := list[herald.Reminder](t, b, key, "/v1/reminders?limit=200")
 		if len(meetings.Items) != 1 || len(reminders.Items) != 3 {
 			t.Fatalf("%d meetings and %d reminders exist, want 1 and 3", len(meetings.Items), len(reminders.Items))
+		}
+	})
+}
+
+// TestLeadRetriesCreateOneLead retries a lead creation five times with one
+// key, as a voice agent does on each network hiccup: one lead exists, and
+// every answer is the first one.
+func TestLeadRetriesCreateOneLead(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		key := b.newTenant(t, "Acme").APIKey
+		var first herald.Lead
+		for i := range 5 {
+			r := b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", "call-7-lead")
+			var got herald.Lead
+			r.want(t, http.StatusCreated, &got)
+			if i == 0 {
+				first = got
+				if r.header.Get("Idempotent-Replayed") != "" {
+					t.Fatal("the first request is marked as a replay")
+				}
+				continue
+			}
+			if got != first || r.header.Get("Idempotent-Replayed") != "true" || r.header.Get("Location") != "/v1/leads/"+first.ID {
+				t.Fatalf("retry %d = %+v (replayed %q, Location %q), want %+v", i, got, r.header.Get("Idempotent-Replayed"),
+					r.header.Get("Location"), first)
+			}
+		}
+		leads := list[herald.Lead](t, b, key, "/v1/leads")
+		if len(leads.Items) != 1 {
+			t.Fatalf("%d leads after five retries, want 1", len(leads.Items))
+		}
+		// The same key on another route is another request.
+		b.do(t, "POST", "/v1/meetings", key, bookInput(first.ID, epoch.Add(time.Hour)), "Idempotency-Key", "call-7-lead").
+			wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeIdemMismatch)
+	})
+}
+
+// TestReplayAfterMeetingTime replays a booking and its cancellation after
+// the meeting's time has passed: both answer what they first answered,
+// although the booking would now be refused and the meeting has changed.
+func TestReplayAfterMeetingTime(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		key := b.newTenant(t, "Acme").APIKey
+		lead := b.newLead(t, key)
+		body := bookInput(lead.ID, epoch.Add(2*time.Hour))
+		first := b.do(t, "POST", "/v1/meetings", key, body, "Idempotency-Key", "book-1")
+		var m herald.Meeting
+		first.want(t, http.StatusCreated, &m)
+		cancelled := b.do(t, "POST", "/v1/meetings/"+m.ID+"/cancel", key, nil, "Idempotency-Key", "cancel-1")
+		cancelled.want(t, http.StatusOK, nil)
+
+		b.clock.Advance(3 * time.Hour)
+		again := b.do(t, "POST", "/v1/meetings", key, body, "Idempotency-Key", "book-1")
+		if again.status != http.StatusCreated || !bytes.Equal(again.body, first.body) || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay after the meeting = %d %s (replayed %q), want the first answer %s", again.status, again.body,
+				again.header.Get("Idempotent-Replayed"), first.body)
+		}
+		again = b.do(t, "POST", "/v1/meetings/"+m.ID+"/cancel", key, nil, "Idempotency-Key", "cancel-1")
+		if again.status != http.StatusOK || !bytes.Equal(again.body, cancelled.body) {
+			t.Fatalf("cancel replay = %d %s, want %s", again.status, again.body, cancelled.body)
+		}
+		// Without the key, or once the key's 24 hours are over, the
+		// booking is judged anew.
+		b.do(t, "POST", "/v1/meetings", key, body).wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeInvalidTime)
+		b.clock.Advance(herald.IdempotencyTTL)
+		b.do(t, "POST", "/v1/meetings", key, body, "Idempotency-Key", "book-1").
+			wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeInvalidTime)
+	})
+}
+
+// TestFailedRequestKeepsNoKey checks that a refused request records
+// nothing: the same key then works for the corrected request.
+func TestFailedRequestKeepsNoKey(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		key := b.newTenant(t, "Acme").APIKey
+		bad := map[string]string{"name": "John", "phone": "12"}
+		b.do(t, "POST", "/v1/leads", key, bad, "Idempotency-Key", "k").wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeInvalidPhone)
+		r := b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", "k")
+		r.want(t, http.StatusCreated, nil)
+		if r.header.Get("Idempotent-Replayed") != "" {
+			t.Fatal("the corrected request is marked as a replay")
+		}
+		for _, k := range []string{strings.Repeat("k", herald.MaxIdempotencyKey+1), "tab\there"} {
+			b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", k).wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeInvalid)
 		}
 	})
 }

@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"net/http"
 
 	"herald"
@@ -20,11 +17,9 @@ type bookRequest struct {
 	Source   string `json:"source"`
 }
 
-// MaxIdempotencyKey bounds the Idempotency-Key header.
-const MaxIdempotencyKey = 255
-
 // bookMeeting is decode, validate, store, encode; the rules of a booking
-// are BookMeetingInput.Validate's.
+// are BookMeetingInput.Validate's. Idempotency-Key is the idempotent
+// wrapper's.
 func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
 	var req bookRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -37,27 +32,12 @@ func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err := in.Validate(s.Clock.Now()); err != nil {
 		return err
 	}
-	idem := herald.Idempotency{Key: r.Header.Get("Idempotency-Key")}
-	if len(idem.Key) > MaxIdempotencyKey {
-		return herald.FieldErrorf(herald.ECodeInvalid, "Idempotency-Key", "Idempotency-Key is longer than %d characters", MaxIdempotencyKey)
-	}
-	if idem.Key != "" {
-		// The hash covers the parsed request, so spacing or key order in
-		// the JSON does not make a replay look different.
-		canonical, _ := json.Marshal(req)
-		sum := sha256.Sum256(canonical)
-		idem.RequestHash = hex.EncodeToString(sum[:])
-	}
-	m, replayed, err := s.Store.BookMeeting(r.Context(), t.ID, in, idem)
+	m, _, err := s.Store.BookMeeting(r.Context(), t.ID, in, herald.Idempotency{})
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
 	w.Header().Set("Location", "/v1/meetings/"+m.ID)
-	writeJSON(w, status, m)
+	writeJSON(w, http.StatusCreated, m)
 	return nil
 }
 

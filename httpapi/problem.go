@@ -29,6 +29,8 @@ var statusOf = map[string]int{
 	herald.ECodeNotFound:        http.StatusNotFound,
 	herald.ECodeMethod:          http.StatusMethodNotAllowed,
 	herald.ECodeConflict:        http.StatusConflict,
+	herald.ECodeIdemInProgress:  http.StatusConflict,
+	herald.ECodeRateLimited:     http.StatusTooManyRequests,
 	herald.ECodeTooLarge:        http.StatusRequestEntityTooLarge,
 	herald.ECodeUnavailable:     http.StatusServiceUnavailable,
 	herald.ECodeInternal:        http.StatusInternalServerError,

@@ -52,16 +52,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/settings", s.tenant(s.getSettings))
 	mux.HandleFunc("PUT /v1/settings", s.tenant(s.putSettings))
 
-	mux.HandleFunc("POST /v1/leads", s.tenant(s.createLead))
+	mux.HandleFunc("POST /v1/leads", s.tenant(s.idempotent(s.createLead)))
 	mux.HandleFunc("GET /v1/leads", s.tenant(s.listLeads))
 	mux.HandleFunc("GET /v1/leads/{id}", s.tenant(s.getLead))
 	mux.HandleFunc("PATCH /v1/leads/{id}", s.tenant(s.patchLead))
 
-	mux.HandleFunc("POST /v1/meetings", s.tenant(s.bookMeeting))
+	mux.HandleFunc("POST /v1/meetings", s.tenant(s.idempotent(s.bookMeeting)))
 	mux.HandleFunc("GET /v1/meetings", s.tenant(s.listMeetings))
 	mux.HandleFunc("GET /v1/meetings/{id}", s.tenant(s.getMeeting))
 	mux.HandleFunc("PATCH /v1/meetings/{id}", s.tenant(s.patchMeeting))
-	mux.HandleFunc("POST /v1/meetings/{id}/cancel", s.tenant(s.cancelMeeting))
+	mux.HandleFunc("POST /v1/meetings/{id}/cancel", s.tenant(s.idempotent(s.cancelMeeting)))
 
 	mux.HandleFunc("GET /v1/reminders", s.tenant(s.listReminders))
 	mux.HandleFunc("GET /v1/reminders/{id}", s.tenant(s.getReminder))

@@ -130,8 +130,19 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	}}, nil
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. When ctx
+// carries an Idempotency-Key claim, the transaction marks it applied.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.inTxRaw(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return markIdempotencyApplied(ctx, tx)
+	})
+}
+
+// inTxRaw is inTx without the Idempotency-Key mark.
+func (db *DB) inTxRaw(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

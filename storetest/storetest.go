@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		"Cancel":                  testCancel,
 		"Idempotency":             testIdempotency,
 		"IdempotencyConcurrent":   testIdempotencyConcurrent,
+		"IdempotencyClaims":       testIdempotencyClaims,
 		"MeetingIsolation":        testMeetingIsolation,
 		"Pagination":              testPagination,
 		"Audit":                   testAudit,
