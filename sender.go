@@ -144,3 +144,43 @@ func SendErrorKindOf(err error) SendErrorKind {
 	}
 	return SendTransient
 }
+
+// SendTurn describes a message about to wait for a provider's send slot:
+// what a pacer needs to serve the most urgent message first.
+type SendTurn struct {
+	TenantID   string
+	ReminderID string
+	// MeetingStartsAt is when the reminder's meeting begins: the sooner,
+	// the more urgent the message.
+	MeetingStartsAt time.Time
+	// DueAt is when the message was due.
+	DueAt time.Time
+}
+
+// SendSlot is a held right to call one provider now. It is used by the
+// first call of one send; a later call of the same send (a failover, a
+// throttled provider tried again) waits for a slot of its own.
+type SendSlot struct {
+	// Provider is the provider the slot is for; "" when the send needs
+	// no slot (no provider is paced, or none can be called).
+	Provider string
+	Turn     SendTurn
+}
+
+// PacedSender is a Sender that paces its provider calls and lets the
+// caller hold the slot of the first call before it commits to the send.
+// Herald writes a reminder's attempt only once the slot is held, so a
+// message that only waits for its turn was never handed to anyone: a
+// process that dies meanwhile leaves it to be sent, not unknown.
+type PacedSender interface {
+	Sender
+	// HoldSlot takes a slot of the provider that a send would call first.
+	// With wait false it never blocks nor does I/O (it may run inside a
+	// database transaction): ok is false when no slot is free now. With
+	// wait true it blocks until a slot is held (ok) or ctx ends; a
+	// *SendError of kind SendThrottled says how long to come back after
+	// when the wait would outlast ctx.
+	HoldSlot(ctx context.Context, turn SendTurn, wait bool) (slot SendSlot, ok bool, err error)
+	// SendHeld sends msg as Send does, its first call using slot.
+	SendHeld(ctx context.Context, slot SendSlot, msg *Message) (SendResult, error)
+}

@@ -22,6 +22,19 @@ type sendPlan struct {
 	sender               herald.Sender
 	scheduledAt          time.Time
 	recipient            string
+	// slot is the provider slot the first call uses; nil when the sender
+	// is not paced.
+	slot *herald.SendSlot
+}
+
+// claimed is what a claim decided: send the plan, wait, take a slot
+// first, or nothing more.
+type claimed struct {
+	plan *sendPlan
+	wait time.Duration
+	// turn, when set, asks for a provider slot to be waited for before
+	// the reminder is claimed again; nothing was written.
+	turn *herald.SendTurn
 }
 
 func (p *sendPlan) channelName() string { return string(p.attempt.Channel) }
@@ -29,30 +42,33 @@ func (p *sendPlan) channelName() string { return string(p.attempt.Channel) }
 // claim decides what to do with a due reminder and, when it is to be sent,
 // records the attempt as started (status sending) before any provider is
 // called: if the process dies during the call, the next run finds the
-// open attempt and does not send again.
-func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now time.Time, forced herald.Channel) (*sendPlan, time.Duration) {
+// open attempt and does not send again. A paced SMS is claimed only with
+// its provider slot held (*slot), so that the call goes as soon as the
+// claim commits; without a free slot the claim writes nothing and asks
+// for one to be waited for.
+func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now time.Time, forced herald.Channel, slot **herald.SendSlot) claimed {
 	r := &st.Reminder
 	switch r.Status {
 	case herald.ReminderPending:
 	case herald.ReminderSending:
 		if open := st.OpenAttempt(); open != nil {
 			d.markUnknown(ctx, st, open, now)
-			return nil, 0
+			return claimed{}
 		}
 	default:
 		d.Logger.DebugContext(ctx, "Reminder needs no send", "reminder", r.ID, "status", r.Status)
-		return nil, 0
+		return claimed{}
 	}
 	due := r.ScheduledAt
 	if r.NextRetryAt != nil {
 		due = *r.NextRetryAt
 	}
 	if wait := due.Sub(now); wait > earlyTolerance {
-		return nil, wait
+		return claimed{wait: wait}
 	}
 	if reason, status := stale(st, now); status != "" {
 		d.finish(ctx, st, status, reason, "", now)
-		return nil, 0
+		return claimed{}
 	}
 	if r.Reason == herald.ReasonSMSUndelivered {
 		forced = herald.ChannelEmail // a receipt reported its SMS undelivered
@@ -60,18 +76,30 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
 	if channel == "" {
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
-		return nil, 0
+		return claimed{}
 	}
 	tmpl, err := d.Templates.Template(ctx, st, channel)
 	if err != nil {
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonTemplateMissing, err.Error(), now)
-		return nil, 0
+		return claimed{}
+	}
+	var held *herald.SendSlot
+	if paced, ok := d.SMS.(herald.PacedSender); ok && channel == herald.ChannelSMS {
+		if *slot == nil {
+			turn := herald.SendTurn{TenantID: r.TenantID, ReminderID: r.ID, MeetingStartsAt: st.Meeting.StartsAt, DueAt: due}
+			s, ok, err := paced.HoldSlot(ctx, turn, false)
+			if err != nil || !ok {
+				return claimed{turn: &turn}
+			}
+			*slot = &s
+		}
+		held = *slot
 	}
 	attempt := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: len(st.Attempts) + 1,
 		Channel: string(channel), Recipient: recipient, StartedAt: now}
 	attempt.Reference = attempt.ID
 	plan := &sendPlan{tenantID: st.Tenant.ID, reminderID: r.ID, attempt: attempt, scheduledAt: r.ScheduledAt,
-		recipient: recipient, message: d.message(st, tmpl, channel, recipient, attempt.Reference, now)}
+		recipient: recipient, message: d.message(st, tmpl, channel, recipient, attempt.Reference, now), slot: held}
 	plan.sender = d.SMS
 	if channel == herald.ChannelEmail {
 		plan.sender = d.Email
@@ -80,7 +108,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	r.Attempts++
 	st.NewAttempt = &attempt
 	st.Audit = append(st.Audit, r.Audit(herald.ActionAttempt, "attempt "+itoa(attempt.Number)+" to "+mask(channel, recipient), now))
-	return plan, 0
+	return claimed{plan: plan}
 }
 
 // stale tells whether a reminder must not go out any more: its meeting is

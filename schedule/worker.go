@@ -85,11 +85,16 @@ func (e errWait) Error() string { return fmt.Sprintf("wait %v", e.d) }
 // engine then retries the job).
 func (d *Deliverer) Deliver(ctx context.Context, tenantID, reminderID string) error {
 	var forced herald.Channel
-	for range 2 { // a second round only to fall back from SMS to email
-		var plan *sendPlan
-		var wait time.Duration
+	// slot is the provider slot this job holds, once it has one. It
+	// outlives a claim that had to wait for it, and a decision that runs
+	// twice (a batch retried alone) does not take a second one.
+	var slot *herald.SendSlot
+	// Rounds: a claim that waits for its slot, the claim that sends, and
+	// a fallback from SMS to email.
+	for range 4 {
+		var c claimed
 		err := d.Store.UpdateDelivery(ctx, tenantID, reminderID, func(st *herald.DeliveryState) error {
-			plan, wait = d.claim(ctx, st, d.Clock.Now(), forced)
+			c = d.claim(ctx, st, d.Clock.Now(), forced, &slot)
 			return nil
 		})
 		if herald.ErrorCode(err) == herald.ECodeNotFound {
@@ -99,14 +104,25 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, reminderID string) er
 		if err != nil {
 			return err
 		}
-		if wait > 0 {
-			return errWait{wait}
+		if c.wait > 0 {
+			return errWait{c.wait}
 		}
-		if plan == nil {
+		if c.turn != nil {
+			// Nothing was written: the reminder stays pending while it
+			// waits for its turn, and a process that dies now leaves it
+			// to be sent by another.
+			held, err := d.waitForSlot(ctx, *c.turn)
+			if err != nil {
+				return err
+			}
+			slot = &held
+			continue
+		}
+		if c.plan == nil {
 			return nil
 		}
-		outcome := d.send(ctx, plan)
-		next, err := d.settle(ctx, plan, outcome)
+		outcome := d.send(ctx, c.plan)
+		next, err := d.settle(ctx, c.plan, outcome)
 		if err != nil {
 			return err
 		}
@@ -122,6 +138,36 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, reminderID string) er
 	return nil
 }
 
+// waitForSlot waits for a slot of the SMS provider. The wait leaves the
+// job time for the send and the recording of its outcome; a wait that
+// would not, or that shutdown cuts short, has the job run again later,
+// with nothing written.
+func (d *Deliverer) waitForSlot(ctx context.Context, turn herald.SendTurn) (herald.SendSlot, error) {
+	paced := d.SMS.(herald.PacedSender)
+	waitCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithDeadline(ctx, deadline.Add(-d.SendTimeout-slotMargin))
+		defer cancel()
+	}
+	slot, _, err := paced.HoldSlot(waitCtx, turn, true)
+	if err == nil {
+		return slot, nil
+	}
+	var se *herald.SendError
+	if errors.As(err, &se) && se.Kind == herald.SendThrottled && se.RetryAfter > 0 {
+		return herald.SendSlot{}, errWait{se.RetryAfter}
+	}
+	if waitCtx.Err() != nil {
+		return herald.SendSlot{}, errWait{time.Second}
+	}
+	return herald.SendSlot{}, fmt.Errorf("wait for a send slot: %w", err)
+}
+
+// slotMargin is the part of a job's time kept, beside the send timeout,
+// for recording a send's outcome after a wait for its slot.
+const slotMargin = 2 * time.Second
+
 // sendOutcome is what a provider call returned.
 type sendOutcome struct {
 	result   herald.SendResult
@@ -133,7 +179,13 @@ func (d *Deliverer) send(ctx context.Context, plan *sendPlan) sendOutcome {
 	ctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	defer cancel()
 	start := time.Now()
-	res, err := plan.sender.Send(ctx, &plan.message)
+	var res herald.SendResult
+	var err error
+	if plan.slot != nil {
+		res, err = plan.sender.(herald.PacedSender).SendHeld(ctx, *plan.slot, &plan.message)
+	} else {
+		res, err = plan.sender.Send(ctx, &plan.message)
+	}
 	if err != nil && ctx.Err() != nil && herald.SendErrorKindOf(err) != herald.SendPermanent {
 		err = &herald.SendError{Provider: plan.channelName(), Kind: herald.SendTransient,
 			Message: fmt.Sprintf("no answer within %v: %v", d.SendTimeout, err)}

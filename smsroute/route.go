@@ -6,17 +6,16 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
-	"golang.org/x/time/rate"
 
 	"herald"
 )
 
-// route is one provider with its circuit breaker and rate limiter, both
-// shared by every goroutine that sends through the Router.
+// route is one provider with its circuit breaker and pacer, both shared
+// by every goroutine that sends through the Router.
 type route struct {
 	name    string
 	sender  herald.Sender
-	limiter *rate.Limiter // nil: no limit
+	pacer   Pacer
 	breaker *gobreaker.CircuitBreaker[herald.SendResult]
 }
 
@@ -35,12 +34,7 @@ func (e callerGaveUp) Error() string { return e.err.Error() }
 func (e callerGaveUp) Unwrap() error { return e.err }
 
 func newRoute(p Provider, cfg Config) *route {
-	r := &route{name: p.Name, sender: p.Sender}
-	if p.RateLimit > 0 {
-		// Burst 1: never more than the limit in any one-second window, which
-		// is how Vonage counts its 30 requests per second.
-		r.limiter = rate.NewLimiter(rate.Limit(p.RateLimit), 1)
-	}
+	r := &route{name: p.Name, sender: p.Sender, pacer: cfg.Pacer}
 	r.breaker = gobreaker.NewCircuitBreaker[herald.SendResult](gobreaker.Settings{
 		Name:        p.Name,
 		MaxRequests: 1,
@@ -66,17 +60,21 @@ func newRoute(p Provider, cfg Config) *route {
 	return r
 }
 
-// send makes one call through the breaker and the rate limiter.
-func (r *route) send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+// send makes one call through the breaker, first taking a slot of the
+// pacer unless the caller holds one.
+func (r *route) send(ctx context.Context, msg *herald.Message, held bool, turn herald.SendTurn, throttleWait time.Duration) (herald.SendResult, error) {
 	if r.breaker.State() == gobreaker.StateOpen {
 		return herald.SendResult{}, errCircuitOpen
 	}
-	if r.limiter != nil {
-		if err := r.limiter.Wait(ctx); err != nil {
+	if !held {
+		if err := r.pacer.Take(ctx, r.name, turn); err != nil {
+			var se *herald.SendError
+			if errors.As(err, &se) {
+				return herald.SendResult{}, se
+			}
 			return herald.SendResult{}, &herald.SendError{
-				Provider: r.name, Kind: herald.SendThrottled,
-				Message:    "over Herald's own rate limit for this provider: " + err.Error(),
-				RetryAfter: time.Duration(float64(time.Second) / float64(r.limiter.Limit())),
+				Provider: r.name, Kind: herald.SendThrottled, RetryAfter: throttleWait,
+				Message: "over Herald's own rate limit for this provider: " + err.Error(),
 			}
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sony/gobreaker/v2"
+
 	"herald"
 )
 
@@ -25,7 +27,8 @@ type Provider struct {
 	Name   string
 	Sender herald.Sender
 	// RateLimit is the most calls per second Herald makes to this provider
-	// from this process; 0 means no limit.
+	// from this process; 0 means no limit. It builds the default Pacer and
+	// is ignored when Config.Pacer is set.
 	RateLimit float64
 }
 
@@ -55,6 +58,9 @@ type Config struct {
 	// OnStateChange, if set, hears every circuit change ("closed", "open",
 	// "half-open"), for logs and metrics.
 	OnStateChange func(provider, from, to string)
+	// Pacer hands out the providers' send slots. Defaults to a LocalPacer
+	// with each provider's RateLimit.
+	Pacer Pacer
 }
 
 // Router is a herald.Sender over several SMS providers. It is safe for
@@ -64,7 +70,7 @@ type Router struct {
 	routes []*route
 }
 
-var _ herald.Sender = (*Router)(nil)
+var _ herald.PacedSender = (*Router)(nil)
 
 // New checks cfg, fills in its defaults and returns a Router.
 func New(cfg Config) (*Router, error) {
@@ -89,18 +95,24 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepContext
 	}
-	router := &Router{cfg: cfg}
-	seen := map[string]bool{}
+	limits := map[string]float64{}
 	for _, p := range cfg.Providers {
+		_, seen := limits[p.Name]
 		switch {
 		case p.Name == "" || p.Sender == nil:
 			return nil, errors.New("smsroute: every provider needs a name and a sender")
-		case seen[p.Name]:
+		case seen:
 			return nil, fmt.Errorf("smsroute: provider %q listed twice", p.Name)
 		case p.RateLimit < 0:
 			return nil, fmt.Errorf("smsroute: provider %q has a negative rate limit", p.Name)
 		}
-		seen[p.Name] = true
+		limits[p.Name] = p.RateLimit
+	}
+	if cfg.Pacer == nil {
+		cfg.Pacer = NewLocalPacer(limits)
+	}
+	router := &Router{cfg: cfg}
+	for _, p := range cfg.Providers {
 		router.routes = append(router.routes, newRoute(p, cfg))
 	}
 	return router, nil
@@ -134,10 +146,42 @@ func (r *Router) CircuitState(provider string) string {
 // Config and ctx; past them Send returns SendThrottled with RetryAfter and
 // does not fail over. Every call made is listed in Tried.
 func (r *Router) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+	return r.SendHeld(ctx, herald.SendSlot{}, msg)
+}
+
+// HoldSlot implements herald.PacedSender: it takes a slot of the first
+// provider whose circuit is not open, the one a send would call first.
+// When every circuit is open no slot is needed: the send fails at once.
+func (r *Router) HoldSlot(ctx context.Context, turn herald.SendTurn, wait bool) (herald.SendSlot, bool, error) {
+	var first *route
+	for _, rt := range r.routes {
+		if rt.breaker.State() != gobreaker.StateOpen {
+			first = rt
+			break
+		}
+	}
+	if first == nil {
+		return herald.SendSlot{Turn: turn}, true, nil
+	}
+	slot := herald.SendSlot{Provider: first.name, Turn: turn}
+	if !wait {
+		return slot, r.cfg.Pacer.TryTake(first.name), nil
+	}
+	if err := r.cfg.Pacer.Take(ctx, first.name, turn); err != nil {
+		return herald.SendSlot{}, false, err
+	}
+	return slot, true, nil
+}
+
+// SendHeld implements herald.PacedSender: Send, with the first call to
+// slot's provider made on the slot the caller holds.
+func (r *Router) SendHeld(ctx context.Context, slot herald.SendSlot, msg *herald.Message) (herald.SendResult, error) {
 	var tried []herald.ProviderCall
 	var lastErr, lastTransient *herald.SendError
+	held := slot.Provider
 	for _, rt := range r.routes {
-		result, err := r.sendWithWaits(ctx, rt, msg, &tried)
+		result, err := r.sendWithWaits(ctx, rt, msg, held == rt.name, slot.Turn, &tried)
+		held = ""
 		if err == nil {
 			result.Tried = tried
 			return result, nil
@@ -172,9 +216,9 @@ func (r *Router) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 
 // sendWithWaits calls one provider, waiting and calling again while it
 // throttles, and records each call in tried.
-func (r *Router) sendWithWaits(ctx context.Context, rt *route, msg *herald.Message, tried *[]herald.ProviderCall) (herald.SendResult, error) {
+func (r *Router) sendWithWaits(ctx context.Context, rt *route, msg *herald.Message, held bool, turn herald.SendTurn, tried *[]herald.ProviderCall) (herald.SendResult, error) {
 	for waits := 0; ; waits++ {
-		result, err := rt.send(ctx, msg)
+		result, err := rt.send(ctx, msg, held && waits == 0, turn, r.cfg.ThrottleWait)
 		if err == nil {
 			if result.Provider == "" {
 				result.Provider = rt.name
