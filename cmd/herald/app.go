@@ -39,6 +39,9 @@ type App struct {
 	// template is what its reminders are rendered with.
 	templates *catalog.Catalog
 	webhooks  *webhook.Handler
+	// providers and smsRouter feed the dashboard's provider health.
+	providers providers.Config
+	smsRouter *smsroute.Router
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -79,6 +82,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if err != nil {
 		return err
 	}
+	a.providers, a.smsRouter = provCfg, senders.SMSRouter
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "herald_jobs_waiting",
 			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))

@@ -9,6 +9,7 @@ import (
 	"herald/providers"
 	"herald/schedule"
 	"herald/webhook"
+	"herald/webui"
 )
 
 // newWebhooks builds the provider webhooks on the store. Replies go
@@ -40,10 +41,11 @@ func (a *App) newWebhooks(provCfg providers.Config, replies map[string]herald.Se
 	return nil
 }
 
-// extraRoutes are the routes served beside the API: the metrics and the
-// provider webhooks.
+// extraRoutes are the routes served beside the API: the metrics, the
+// provider webhooks and the dashboard.
 func (a *App) extraRoutes() map[string]http.Handler {
 	routes := a.webhooks.Routes()
 	routes["GET /metrics"] = promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+	routes[webui.Prefix] = a.dashboard()
 	return routes
 }

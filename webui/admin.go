@@ -1,0 +1,52 @@
+package webui
+
+import (
+	"strings"
+
+	"herald"
+)
+
+func (s *Server) adminTenants(c *pageCtx) error {
+	return s.showTenants(c, 200, nil, "")
+}
+
+func (s *Server) showTenants(c *pageCtx, status int, created map[string]string, problem string) error {
+	page, err := s.Dashboard.ListTenants(c.r.Context(), pageOf(c))
+	if err != nil {
+		return err
+	}
+	s.render(c.w, c.r, status, "tenants", c, map[string]any{
+		"Rows": page.Items, "Created": created, "Problem": problem,
+		"Next": nextLink(c, page.NextCursor), "First": firstLink(c),
+	})
+	return nil
+}
+
+// adminCreateTenant creates a tenant and shows its API key, once.
+func (s *Server) adminCreateTenant(c *pageCtx) error {
+	name := strings.TrimSpace(c.r.PostForm.Get("name"))
+	t, key, err := s.Store.CreateTenant(c.r.Context(), name)
+	if herald.ErrorCode(err) == herald.ECodeInvalid {
+		return s.showTenants(c, 422, nil, "A tenant needs a name of 1 to 200 characters.")
+	}
+	if err != nil {
+		return err
+	}
+	return s.showTenants(c, 201, map[string]string{"ID": t.ID, "Name": t.Name, "Key": key}, "")
+}
+
+// recentErrors is how many failed provider calls the health page lists.
+const recentErrors = 20
+
+func (s *Server) adminProviders(c *pageCtx) error {
+	var providers []ProviderStatus
+	if s.Providers != nil {
+		providers = s.Providers()
+	}
+	errs, err := s.Dashboard.RecentProviderErrors(c.r.Context(), recentErrors)
+	if err != nil {
+		return err
+	}
+	s.render(c.w, c.r, 200, "providers", c, map[string]any{"Providers": providers, "Errors": errs})
+	return nil
+}

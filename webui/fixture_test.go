@@ -1,0 +1,105 @@
+package webui_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"herald"
+	"herald/render"
+)
+
+// fixture is a tenant with data on every page, and another tenant.
+type fixture struct {
+	key, otherKey string
+	tenant, other herald.Tenant
+	jane, bob     herald.Lead
+	// soon starts two hours after epoch; its 1h reminder has been sent
+	// through the outbox. later starts in two days, all pending.
+	soon, later herald.Meeting
+	sent        herald.Reminder
+	// retrying failed once and waits for its retry.
+	retrying herald.Reminder
+	// others are the other tenant's objects.
+	otherMeeting  herald.Meeting
+	otherLead     herald.Lead
+	otherReminder string
+}
+
+func (b *testBundle) tenant(t *testing.T, name string) (herald.Tenant, string) {
+	t.Helper()
+	tenant, key, err := b.store.CreateTenant(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tenant, key
+}
+
+func (b *testBundle) lead(t *testing.T, tenantID string, in herald.LeadInput) herald.Lead {
+	t.Helper()
+	l, err := b.store.CreateLead(context.Background(), tenantID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func (b *testBundle) book(t *testing.T, tenantID, leadID, title string, startsAt time.Time) herald.Meeting {
+	t.Helper()
+	m, _, err := b.store.BookMeeting(context.Background(), tenantID, herald.BookMeetingInput{LeadID: leadID,
+		Title: title, StartsAt: startsAt, JoinLink: "https://meet.example.com/demo"}, herald.Idempotency{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func ruleOf(m herald.Meeting, rule string) herald.Reminder {
+	for _, r := range m.Reminders {
+		if r.Rule == rule && r.Status == herald.ReminderPending {
+			return r
+		}
+	}
+	return herald.Reminder{}
+}
+
+func (b *testBundle) fullData(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	var f fixture
+	f.tenant, f.key = b.tenant(t, "Acme Sales")
+	f.other, f.otherKey = b.tenant(t, "Other Co")
+	f.jane = b.lead(t, f.tenant.ID, herald.LeadInput{Name: "Jane Doe", Phone: "+14155550123", Email: "jane@example.com",
+		Timezone: "America/New_York"})
+	f.bob = b.lead(t, f.tenant.ID, herald.LeadInput{Name: "Bob Email", Email: "bob@example.com"})
+	rita := b.lead(t, f.tenant.ID, herald.LeadInput{Name: "Rita Retry", Phone: "+14155550199"})
+	b.sms.transient[rita.Phone] = true
+
+	f.soon = b.book(t, f.tenant.ID, f.jane.ID, "Product Demo", epoch.Add(2*time.Hour))
+	f.later = b.book(t, f.tenant.ID, f.bob.ID, "Contract Review", epoch.Add(48*time.Hour))
+	ritaMeeting := b.book(t, f.tenant.ID, rita.ID, "Onboarding", epoch.Add(25*time.Hour))
+
+	f.sent = ruleOf(f.soon, "1h")
+	b.clock.Set(f.sent.ScheduledAt)
+	if err := b.deliverer.Deliver(ctx, f.tenant.ID, f.sent.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.retrying = ruleOf(ritaMeeting, "24h")
+	b.clock.Set(f.retrying.ScheduledAt)
+	_ = b.deliverer.Deliver(ctx, f.tenant.ID, f.retrying.ID)
+	b.clock.Set(epoch.Add(65 * time.Minute))
+
+	if _, _, err := b.store.SaveTemplateOverride(ctx, f.tenant.ID, herald.TemplateOverride{Name: "meeting_reminder_1h",
+		Channel: herald.ChannelSMS, Text: "Hi {name}, “{title}” starts at {time}."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := render.Compile(render.Source{Name: "meeting_reminder_1h", Channel: herald.ChannelSMS,
+		Text: "Hi {name}, “{title}” starts at {time}."}); err != nil {
+		t.Fatal(err)
+	}
+
+	f.otherLead = b.lead(t, f.other.ID, herald.LeadInput{Name: "Olga Other", Phone: "+14155550177"})
+	f.otherMeeting = b.book(t, f.other.ID, f.otherLead.ID, "Other Demo", epoch.Add(3*time.Hour))
+	f.otherReminder = ruleOf(f.otherMeeting, "1h").ID
+	return f
+}

@@ -1,0 +1,199 @@
+package webui
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald"
+	"herald/render"
+)
+
+// event is one step of a reminder's or a meeting's story.
+type event struct {
+	At time.Time
+	// Kind groups events for their look: plan, attempt, receipt,
+	// fallback, reply, meeting, state.
+	Kind    string
+	Title   string
+	Detail  string
+	Outcome string
+	// ReminderID links the step to its reminder on a meeting's timeline.
+	ReminderID string
+	Attempt    *herald.Attempt
+	// Text is the message as sent (from the outbox) or rendered again.
+	Text *sentText
+}
+
+// sentText is the text of one attempt's message.
+type sentText struct {
+	Subject string
+	Body    string
+	// Exact reports that the text is the one kept when it was sent; else
+	// it was rendered again from the current template for the attempt's
+	// time.
+	Exact bool
+}
+
+// actionTitles say what each audit action means, in words.
+var actionTitles = map[string]struct{ kind, title string }{
+	herald.ActionReminderPlanned:   {"plan", "Planned"},
+	herald.ActionReminderSkipped:   {"state", "Skipped"},
+	herald.ActionReminderCancelled: {"state", "Cancelled"},
+	"reminder.attempt":             {"attempt", "Attempt started"},
+	"reminder.sent":                {"attempt", "Sent"},
+	"reminder.failed":              {"state", "Failed"},
+	"reminder.retry_scheduled":     {"state", "Retry planned"},
+	"reminder.throttled":           {"state", "Provider asked Herald to slow down"},
+	"reminder.unknown":             {"state", "Outcome unknown"},
+	"reminder.expired":             {"state", "Expired"},
+	"reminder.fallback_email":      {"fallback", "Falling back to email"},
+	herald.ActionDeliveryReceipt:   {"receipt", "Delivery receipt"},
+	herald.ActionInboundSMS:        {"reply", "Text from the lead"},
+	herald.ActionReplySent:         {"reply", "Automatic answer"},
+	herald.ActionLeadOptedOut:      {"reply", "Opted out of SMS"},
+	herald.ActionLeadOptedIn:       {"reply", "Opted back in to SMS"},
+	herald.ActionLeadCreated:       {"meeting", "Lead created"},
+	herald.ActionLeadUpdated:       {"meeting", "Lead changed"},
+	herald.ActionMeetingBooked:     {"meeting", "Meeting booked"},
+	herald.ActionMeetingUpdated:    {"meeting", "Meeting changed"},
+	herald.ActionMeetingMoved:      {"meeting", "Meeting moved"},
+	herald.ActionMeetingCancelled:  {"meeting", "Meeting cancelled"},
+	herald.ActionMeetingConfirmed:  {"reply", "Confirmed by the lead"},
+}
+
+// describe turns an audit action into a timeline step.
+func describe(a herald.AuditAction) event {
+	e := event{At: a.At, Kind: "state", Title: strings.ReplaceAll(a.Action, "_", " "), Detail: a.Detail, Outcome: a.Outcome}
+	if t, ok := actionTitles[a.Action]; ok {
+		e.Kind, e.Title = t.kind, t.title
+	}
+	if a.EntityType == "reminder" {
+		e.ReminderID = a.EntityID
+	}
+	var via []string
+	if a.Channel != "" {
+		via = append(via, a.Channel)
+	}
+	if a.Provider != "" {
+		via = append(via, a.Provider)
+	}
+	if len(via) > 0 {
+		e.Title += " · " + strings.Join(via, " via ")
+	}
+	return e
+}
+
+func describeAll(actions []herald.AuditAction) []event {
+	out := make([]event, len(actions))
+	for i, a := range actions {
+		out[i] = describe(a)
+	}
+	sortEvents(out)
+	return out
+}
+
+func sortEvents(es []event) {
+	slices.SortStableFunc(es, func(a, b event) int { return a.At.Compare(b.At) })
+}
+
+// auditOf lists the audit actions of one entity, oldest first.
+func (s *Server) auditOf(ctx context.Context, tenantID, entityID string) ([]herald.AuditAction, error) {
+	page, err := s.Store.ListAudit(ctx, tenantID, herald.AuditFilter{EntityID: entityID, Page: herald.PageRequest{Limit: herald.MaxPageLimit}})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(page.Items)
+	return page.Items, nil
+}
+
+// reminderStory is a reminder's timeline: planned, attempts with each
+// provider's answer and the text sent, receipts, fallback, and the lead's
+// replies after it went out.
+func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead) ([]event, error) {
+	actions, err := s.auditOf(ctx, c.tenant.ID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []event
+	for _, a := range actions {
+		if a.Action == "reminder.attempt" && len(r.AttemptHistory) > 0 {
+			continue // shown with its provider answers below
+		}
+		out = append(out, describe(a))
+	}
+	kept, err := s.Dashboard.OutboxOfReminder(ctx, c.tenant.ID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range r.AttemptHistory {
+		a := &r.AttemptHistory[i]
+		e := event{At: a.StartedAt, Kind: "attempt", Title: "Attempt " + strconv.Itoa(a.Number) + " · " + a.Channel, Outcome: a.Outcome,
+			Detail: a.Error, Attempt: a, ReminderID: r.ID}
+		e.Text = s.textOf(ctx, c, r, m, l, a, kept)
+		out = append(out, e)
+	}
+	if len(r.AttemptHistory) > 0 {
+		since := r.AttemptHistory[0].StartedAt
+		replies, err := s.auditOf(ctx, c.tenant.ID, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range replies {
+			if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
+				out = append(out, describe(a))
+			}
+		}
+	}
+	sortEvents(out)
+	return out, nil
+}
+
+// textOf is the text of an attempt: the outbox's copy when it kept one,
+// else the reminder's template rendered again for the attempt's time.
+func (s *Server) textOf(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead, a *herald.Attempt, kept []herald.OutboxMessage) *sentText {
+	for _, k := range kept {
+		if k.Reference == a.Reference {
+			return &sentText{Subject: k.Subject, Body: k.Text, Exact: true}
+		}
+	}
+	e, err := s.Templates.Get(ctx, c.tenant.ID, r.Template, herald.Channel(a.Channel))
+	if err != nil {
+		return nil
+	}
+	out := e.Template.Render(render.Values{Name: l.Name, Title: m.Title, Start: m.StartsAt, JoinLink: m.JoinLink,
+		Tenant: c.tenant.Name, Zone: render.ResolveZone(l.Timezone, m.Timezone, c.settings.Timezone), Locale: l.Locale,
+		Now: a.StartedAt})
+	return &sentText{Subject: out.Subject, Body: out.Text}
+}
+
+func (s *Server) reminder(c *pageCtx) error {
+	ctx := c.r.Context()
+	r, err := s.Store.Reminder(ctx, c.tenant.ID, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	m, err := s.Store.Meeting(ctx, c.tenant.ID, r.MeetingID)
+	if err != nil {
+		return err
+	}
+	l, err := s.Store.Lead(ctx, c.tenant.ID, m.LeadID)
+	if err != nil {
+		return err
+	}
+	story, err := s.reminderStory(ctx, c, r, m, l)
+	if err != nil {
+		return err
+	}
+	reason := ""
+	if !r.Final() {
+		reason = waitReason(herald.ReminderView{Reminder: r, LeadPhone: l.Phone, LeadEmail: l.Email, LeadOptedOut: l.SMSOptedOut},
+			c.settings, c.now, c.zone)
+	}
+	s.render(c.w, c.r, 200, "reminder", c, map[string]any{
+		"Reminder": r, "Meeting": m, "Lead": l, "Events": story, "Reason": reason,
+	})
+	return nil
+}
