@@ -197,8 +197,8 @@ func TestFormsWithoutCSRFTokenChangeNothing(t *testing.T) {
 		br.signIn(t, f.key)
 		for _, token := range []string{"", "wrong"} {
 			forms := map[string]url.Values{
-				"/ui/meetings/" + f.later.ID + "/cancel":       {},
-				"/ui/meetings/" + f.later.ID + "/move":         {"starts_at": {"2026-03-05T10:00"}},
+				"/ui/meetings/" + f.later.ID + "/cancel":        {},
+				"/ui/meetings/" + f.later.ID + "/move":          {"starts_at": {"2026-03-05T10:00"}},
 				"/ui/templates/sms/meeting_reminder_24h":        {"text": {"Changed {name}"}, "action": {"save"}},
 				"/ui/templates/sms/meeting_reminder_1h/revert":  {},
 				"/ui/templates/sms/meeting_reminder_1h/preview": {"text": {"Hi"}},
