@@ -42,7 +42,7 @@ type ReminderView struct {
 // MessageFilter narrows the dashboard's message log. From and To bound
 // the scheduled time; Search matches a lead's name, phone or email.
 type MessageFilter struct {
-	Status   string
+	Status   ReminderStatus
 	Channel  string
 	Provider string
 	From     *time.Time

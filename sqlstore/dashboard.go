@@ -17,7 +17,7 @@ import (
 // as on one with ten.
 
 // upcomingStatuses are the states of a reminder that may still go out.
-var upcomingStatuses = []string{herald.ReminderPending, herald.ReminderSending, herald.ReminderUnknown}
+var upcomingStatuses = []herald.ReminderStatus{herald.ReminderPending, herald.ReminderSending, herald.ReminderUnknown}
 
 // UpcomingReminders lists the reminders still to go out before until,
 // soonest first. Each status is read in order from its own index range

@@ -67,8 +67,7 @@ func (s *Server) upcoming(c *pageCtx) error {
 }
 
 // reminderStatuses are the statuses the message log filters by.
-var reminderStatuses = []string{herald.ReminderPending, herald.ReminderSending, herald.ReminderSent, herald.ReminderFailed,
-	herald.ReminderCancelled, herald.ReminderSkipped, herald.ReminderExpired, herald.ReminderUnknown}
+var reminderStatuses = herald.ReminderStatuses
 
 // messageFilters is the message log's filter form as submitted.
 type messageFilters struct {
@@ -81,10 +80,10 @@ func (s *Server) messages(c *pageCtx) error {
 		From: q.Get("from"), To: q.Get("to"), Q: strings.TrimSpace(q.Get("q"))}
 	f := herald.MessageFilter{Provider: in.Provider, Search: in.Q, Page: pageOf(c)}
 	if in.Status != "" {
-		if !slices.Contains(reminderStatuses, in.Status) {
+		f.Status = herald.ReminderStatus(in.Status)
+		if !f.Status.Valid() {
 			return herald.Errorf(herald.ECodeInvalidQuery, "There is no reminder status %q.", in.Status)
 		}
-		f.Status = in.Status
 	}
 	switch herald.Channel(in.Channel) {
 	case "", herald.ChannelSMS, herald.ChannelEmail:

@@ -59,5 +59,5 @@ func channelNote(r herald.ReminderView, st herald.Settings) string {
 	if r.LeadEmail != "" && st.Channels.Email {
 		return smsBlocked + ", so it goes by email"
 	}
-	return smsBlocked + " and there is no email to fall back to: it will fail (" + strings.ReplaceAll(herald.ReasonNoContact, "_", " ") + ")"
+	return smsBlocked + " and there is no email to fall back to: it will fail (" + strings.ReplaceAll(string(herald.ReasonNoContact), "_", " ") + ")"
 }

@@ -140,24 +140,18 @@ var funcs = template.FuncMap{
 		}
 		return herald.MaskEmail(e)
 	},
-	"statusClass": func(status string) string {
-		switch status {
-		case herald.ReminderSent, herald.DeliveryDelivered, herald.MeetingConfirmed, "ok", "closed":
+	"statusClass": func(v any) string {
+		switch status := fmt.Sprint(v); status {
+		case "sent", "delivered", "confirmed", "ok", "closed":
 			return "good"
-		case herald.ReminderFailed, herald.DeliveryUndelivered, herald.ReminderUnknown, "open", "error":
+		case "failed", "undelivered", "unknown", "open", "error", "transient", "permanent", "permanent_recipient":
 			return "bad"
-		case herald.ReminderPending, herald.ReminderSending, herald.MeetingScheduled, herald.DeliveryAccepted, "half-open":
+		case "pending", "sending", "scheduled", "accepted", "half-open", "throttled", "held":
 			return "wait"
 		}
 		return "muted"
 	},
-	"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"or": func(a, b string) string {
-		if a != "" {
-			return a
-		}
-		return b
-	},
+	"words": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 }
 
 // render writes a page, rendered in full first so that a template error

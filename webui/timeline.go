@@ -38,18 +38,18 @@ type sentText struct {
 }
 
 // actionTitles say what each audit action means, in words.
-var actionTitles = map[string]struct{ kind, title string }{
+var actionTitles = map[herald.Action]struct{ kind, title string }{
 	herald.ActionReminderPlanned:   {"plan", "Planned"},
 	herald.ActionReminderSkipped:   {"state", "Skipped"},
 	herald.ActionReminderCancelled: {"state", "Cancelled"},
-	"reminder.attempt":             {"attempt", "Attempt started"},
-	"reminder.sent":                {"attempt", "Sent"},
-	"reminder.failed":              {"state", "Failed"},
-	"reminder.retry_scheduled":     {"state", "Retry planned"},
-	"reminder.throttled":           {"state", "Provider asked Herald to slow down"},
-	"reminder.unknown":             {"state", "Outcome unknown"},
-	"reminder.expired":             {"state", "Expired"},
-	"reminder.fallback_email":      {"fallback", "Falling back to email"},
+	herald.ActionAttempt:           {"attempt", "Attempt started"},
+	herald.ActionSent:              {"attempt", "Sent"},
+	herald.ActionFailed:            {"state", "Failed"},
+	herald.ActionRetry:             {"state", "Retry planned"},
+	herald.ActionThrottled:         {"state", "Provider asked Herald to slow down"},
+	herald.ActionUnknown:           {"state", "Outcome unknown"},
+	herald.ActionExpired:           {"state", "Expired"},
+	herald.ActionFallbackEmail:     {"fallback", "Falling back to email"},
 	herald.ActionDeliveryReceipt:   {"receipt", "Delivery receipt"},
 	herald.ActionInboundSMS:        {"reply", "Text from the lead"},
 	herald.ActionReplySent:         {"reply", "Automatic answer"},
@@ -66,7 +66,7 @@ var actionTitles = map[string]struct{ kind, title string }{
 
 // describe turns an audit action into a timeline step.
 func describe(a herald.AuditAction) event {
-	e := event{At: a.At, Kind: "state", Title: strings.ReplaceAll(a.Action, "_", " "), Detail: a.Detail, Outcome: a.Outcome}
+	e := event{At: a.At, Kind: "state", Title: strings.ReplaceAll(string(a.Action), "_", " "), Detail: a.Detail, Outcome: a.Outcome}
 	if t, ok := actionTitles[a.Action]; ok {
 		e.Kind, e.Title = t.kind, t.title
 	}
@@ -119,7 +119,7 @@ func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminde
 	}
 	var out []event
 	for _, a := range actions {
-		if a.Action == "reminder.attempt" && len(r.AttemptHistory) > 0 {
+		if a.Action == herald.ActionAttempt && len(r.AttemptHistory) > 0 {
 			continue // shown with its provider answers below
 		}
 		out = append(out, describe(a))
@@ -130,7 +130,7 @@ func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminde
 	}
 	for i := range r.AttemptHistory {
 		a := &r.AttemptHistory[i]
-		e := event{At: a.StartedAt, Kind: "attempt", Title: "Attempt " + strconv.Itoa(a.Number) + " · " + a.Channel, Outcome: a.Outcome,
+		e := event{At: a.StartedAt, Kind: "attempt", Title: "Attempt " + strconv.Itoa(a.Number) + " · " + a.Channel, Outcome: string(a.Outcome),
 			Detail: a.Error, Attempt: a, ReminderID: r.ID}
 		e.Text = s.textOf(ctx, c, r, m, l, a, kept)
 		out = append(out, e)
