@@ -26,6 +26,9 @@ const (
 	ActionReminderPlanned   Action = "reminder.planned"
 	ActionReminderSkipped   Action = "reminder.skipped"
 	ActionReminderCancelled Action = "reminder.cancelled"
+	// ActionReminderReplanned: a pending reminder moved because the
+	// lead's time zone changed under a send window.
+	ActionReminderReplanned Action = "reminder.replanned"
 
 	ActionAttempt         Action = "reminder.attempt"
 	ActionSent            Action = "reminder.sent"

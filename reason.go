@@ -39,4 +39,10 @@ const (
 	// reason of the recipient's, and the reminder goes again by email
 	// (pending).
 	ReasonSMSUndelivered Reason = "sms_undelivered"
+	// ReasonOutsideWindow: the reminder's time fell outside the tenant's
+	// send window and its rule says skip (skipped).
+	ReasonOutsideWindow Reason = "outside_window"
+	// ReasonValidityExpired: the provider dropped the SMS unsent when the
+	// meeting began, the deadline Herald gave it (expired).
+	ReasonValidityExpired Reason = "validity_expired"
 )

@@ -7,12 +7,16 @@ import (
 
 // Reminder is one planned message for one meeting and rule.
 type Reminder struct {
-	ID                string         `json:"id"`
-	TenantID          string         `json:"-"`
-	MeetingID         string         `json:"meeting_id"`
-	Rule              string         `json:"rule"`
-	Template          string         `json:"template"`
-	ScheduledAt       time.Time      `json:"scheduled_at"`
+	ID          string    `json:"id"`
+	TenantID    string    `json:"-"`
+	MeetingID   string    `json:"meeting_id"`
+	Rule        string    `json:"rule"`
+	Template    string    `json:"template"`
+	ScheduledAt time.Time `json:"scheduled_at"`
+	// RuleAt is the time its rule names (the meeting's start minus the
+	// rule's offset); ScheduledAt differs from it when the send window
+	// moved the reminder.
+	RuleAt            time.Time      `json:"rule_at"`
 	Status            ReminderStatus `json:"status"`
 	Reason            Reason         `json:"reason"`
 	Channel           string         `json:"channel"`
@@ -87,6 +91,7 @@ func PlanReminders(m *Meeting, rules []ReminderRule, now time.Time, maxRetries i
 			Rule:        rule.Name,
 			Template:    rule.Template,
 			ScheduledAt: m.StartsAt.Add(-time.Duration(rule.Offset)).UTC(),
+			RuleAt:      m.StartsAt.Add(-time.Duration(rule.Offset)).UTC(),
 			Status:      ReminderPending,
 			MaxRetries:  maxRetries,
 			CreatedAt:   now,

@@ -33,6 +33,13 @@ type Message struct {
 	Unicode bool
 	// Email holds the parts that only an email has; nil for SMS.
 	Email *EmailContent
+	// From is the number an SMS goes from (the tenant's sms_from); empty
+	// means the provider's configured number.
+	From string
+	// NotAfter is when the message stops being worth delivering (the
+	// meeting's start); a provider that can drop a queued message at a
+	// deadline is told so. Zero means no deadline.
+	NotAfter time.Time
 }
 
 // EmailContent is what an email carries beside its plain text.

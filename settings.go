@@ -22,6 +22,13 @@ type Settings struct {
 	// numbers given without a leading +. Defaults to US.
 	DefaultRegion string     `json:"default_region"`
 	Replies       ReplyTexts `json:"replies"`
+	// SendWindow limits reminders to a part of the lead's day; nil means
+	// no window. Each rule's OutsideWindow says what happens outside it.
+	SendWindow *SendWindow `json:"send_window"`
+	// SMSFrom is the number this tenant's SMS go from (E.164), one of the
+	// operator's numbers or of the tenant's own account; empty means the
+	// provider's configured from number.
+	SMSFrom string `json:"sms_from"`
 }
 
 // Channels switches delivery channels on or off for a tenant.
@@ -44,6 +51,10 @@ type ReminderRule struct {
 	Name     string   `json:"name"`
 	Offset   Duration `json:"offset"`
 	Template string   `json:"template"`
+	// OutsideWindow is what the rule's reminder does when its time falls
+	// outside the send window: earlier, later, skip or send. Defaults to
+	// later for rules of 6 hours or more, send below.
+	OutsideWindow string `json:"outside_window,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string
@@ -142,6 +153,11 @@ func (s *Settings) Validate() error {
 		if err := CheckLine(field+".template", r.Template); err != nil {
 			return err
 		}
+		if r.OutsideWindow == "" {
+			s.ReminderRules[i].OutsideWindow = DefaultOutsideWindow(time.Duration(r.Offset))
+		} else if !validOutsideWindow(r.OutsideWindow) {
+			return FieldErrorf(ECodeInvalid, field+".outside_window", "outside_window must be earlier, later, skip or send")
+		}
 	}
 	for _, reply := range []struct {
 		field string
@@ -154,6 +170,14 @@ func (s *Settings) Validate() error {
 		if err := CheckMultiline(field, reply.text); err != nil {
 			return err
 		}
+	}
+	if s.SendWindow != nil {
+		if err := s.SendWindow.Validate(); err != nil {
+			return err
+		}
+	}
+	if err := validSMSFrom(s.SMSFrom); err != nil {
+		return err
 	}
 	fillReply(&s.Replies.Help, def.Replies.Help)
 	fillReply(&s.Replies.Stop, def.Replies.Stop)

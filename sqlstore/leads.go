@@ -91,8 +91,14 @@ func (s *Store) UpdateLead(ctx context.Context, tenantID, id string, patch heral
 			return err
 		}
 		out = l
-		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadUpdated,
-			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: l.UpdatedAt})
+		if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadUpdated,
+			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: l.UpdatedAt}); err != nil {
+			return err
+		}
+		if l.Timezone != old.Timezone {
+			return s.replanForZone(ctx, tx, l, l.UpdatedAt)
+		}
+		return nil
 	})
 	if err != nil {
 		return herald.Lead{}, fmt.Errorf("update lead: %w", err)

@@ -46,9 +46,9 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 		}
 		// One query checks the lead and reads the rules: booking is the
 		// API's hottest path.
-		var raw string
-		err := tx.QueryRowContext(ctx, `SELECT t.settings FROM leads l JOIN tenants t ON t.id = l.tenant_id
-			WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw)
+		var raw, leadZone string
+		err := tx.QueryRowContext(ctx, `SELECT t.settings, l.timezone FROM leads l JOIN tenants t ON t.id = l.tenant_id
+			WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw, &leadZone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", in.LeadID)
 		}
@@ -64,7 +64,7 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 			nil, nil, ts(now), ts(now)); err != nil {
 			return err
 		}
-		m.Reminders, err = s.planReminders(ctx, tx, &m, settings.ReminderRules, now,
+		m.Reminders, err = s.planReminders(ctx, tx, &m, settings, leadZone, now,
 			herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
 				EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
 		if err != nil {
@@ -107,8 +107,12 @@ func claimIdempotencyKey(ctx context.Context, tx *sql.Tx, tenantID string, idem 
 
 // planReminders plans one reminder per rule for m, schedules the jobs of the
 // pending ones, and writes them with their audit actions (plus extra).
-func (s *Store) planReminders(ctx context.Context, tx *sql.Tx, m *herald.Meeting, rules []herald.ReminderRule, now time.Time, extra ...herald.AuditAction) ([]herald.Reminder, error) {
-	planned := herald.PlanReminders(m, rules, now, s.maxRetries)
+// The send window of settings places them in the lead's local day
+// (leadZone, else the meeting's zone, else the tenant's).
+func (s *Store) planReminders(ctx context.Context, tx *sql.Tx, m *herald.Meeting, settings herald.Settings, leadZone string, now time.Time, extra ...herald.AuditAction) ([]herald.Reminder, error) {
+	planned := herald.PlanReminders(m, settings.ReminderRules, now, s.maxRetries)
+	herald.PlaceInWindow(planned, m.StartsAt, herald.PlanInput{Rules: settings.ReminderRules, Window: settings.SendWindow,
+		Zone: herald.ReminderZone(leadZone, m.Timezone, settings.Timezone), Now: now})
 	pending := make([]*herald.Reminder, 0, len(planned))
 	audit := append(make([]herald.AuditAction, 0, len(planned)+len(extra)), extra...)
 	all := make([]*herald.Reminder, len(planned))

@@ -59,7 +59,12 @@ func (s *Store) UpdateMeeting(ctx context.Context, tenantID, id string, patch he
 		if err != nil {
 			return err
 		}
-		if _, err := s.planReminders(ctx, tx, &m, settings.ReminderRules, now, audit); err != nil {
+		var leadZone string
+		if err := tx.QueryRowContext(ctx, "SELECT timezone FROM leads WHERE tenant_id = $1 AND id = $2",
+			tenantID, m.LeadID).Scan(&leadZone); err != nil {
+			return fmt.Errorf("load lead zone: %w", err)
+		}
+		if _, err := s.planReminders(ctx, tx, &m, settings, leadZone, now, audit); err != nil {
 			return err
 		}
 		if out, err = s.loadMeeting(ctx, tx, tenantID, id, ""); err != nil {

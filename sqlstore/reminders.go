@@ -14,16 +14,19 @@ import (
 
 const reminderColumns = `id, tenant_id, meeting_id, rule, template, scheduled_at, status, reason, channel, provider,
 	attempts, max_retries, next_retry_at, last_error, external_message_id, idempotency_key, delivery_status,
-	sent_at, job_id, created_at, updated_at`
+	sent_at, job_id, created_at, updated_at, rule_at`
 
-const reminderColumnCount = 21
+const reminderColumnCount = 22
 
 func scanReminder(row interface{ Scan(...any) error }) (herald.Reminder, error) {
 	var r herald.Reminder
 	err := row.Scan(&r.ID, &r.TenantID, &r.MeetingID, &r.Rule, &r.Template, scanTime(&r.ScheduledAt), &r.Status,
 		&r.Reason, &r.Channel, &r.Provider, &r.Attempts, &r.MaxRetries, scanNullTime(&r.NextRetryAt), &r.LastError,
 		&r.ExternalMessageID, &r.IdempotencyKey, &r.DeliveryStatus, scanNullTime(&r.SentAt), &r.JobID,
-		scanTime(&r.CreatedAt), scanTime(&r.UpdatedAt))
+		scanTime(&r.CreatedAt), scanTime(&r.UpdatedAt), scanTime(&r.RuleAt))
+	if r.RuleAt.IsZero() {
+		r.RuleAt = r.ScheduledAt // planned before rule_at was kept
+	}
 	return r, err
 }
 
@@ -42,7 +45,7 @@ func insertReminders(ctx context.Context, tx *sql.Tx, reminders []*herald.Remind
 		b.WriteString("(" + placeholders(i*reminderColumnCount+1, reminderColumnCount) + ")")
 		args = append(args, r.ID, r.TenantID, r.MeetingID, r.Rule, r.Template, ts(r.ScheduledAt), r.Status, r.Reason,
 			r.Channel, r.Provider, r.Attempts, r.MaxRetries, tsPtr(r.NextRetryAt), r.LastError, r.ExternalMessageID,
-			r.IdempotencyKey, r.DeliveryStatus, tsPtr(r.SentAt), r.JobID, ts(r.CreatedAt), ts(r.UpdatedAt))
+			r.IdempotencyKey, r.DeliveryStatus, tsPtr(r.SentAt), r.JobID, ts(r.CreatedAt), ts(r.UpdatedAt), ruleAt(r))
 	}
 	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("insert reminders: %w", err)
@@ -167,4 +170,12 @@ func (s *Store) ListReminders(ctx context.Context, tenantID string, f herald.Rem
 // is planned or cancelled.
 func reminderAudit(r *herald.Reminder, action herald.Action, at time.Time) herald.AuditAction {
 	return r.Audit(action, strings.TrimSpace(fmt.Sprintf("meeting %s rule %s at %s %s", r.MeetingID, r.Rule, ts(r.ScheduledAt), r.Reason)), at)
+}
+
+// ruleAt is the stored rule time of r: its scheduled time when not set.
+func ruleAt(r *herald.Reminder) string {
+	if r.RuleAt.IsZero() {
+		return ts(r.ScheduledAt)
+	}
+	return ts(r.RuleAt)
 }
