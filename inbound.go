@@ -29,6 +29,10 @@ type Receipt struct {
 	// OptedOut reports that the provider says the recipient unsubscribed
 	// from Sender (Vonage err-code 9, Twilio error 21610).
 	OptedOut bool
+	// Expired reports that the provider dropped the message unsent because
+	// the validity Herald gave it (the meeting's start) ran out: Twilio
+	// error 30036.
+	Expired bool
 	// Nonce is the one-time value of a signed webhook, or empty. A nonce
 	// already used makes the store refuse the receipt as a replay.
 	Nonce      string

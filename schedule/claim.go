@@ -152,7 +152,11 @@ func (d *Deliverer) message(st *herald.DeliveryState, tmpl *render.Template, cha
 	values := render.Values{Name: st.Lead.Name, Title: m.Title, Start: m.StartsAt, JoinLink: m.JoinLink,
 		Tenant: st.Tenant.Name, Zone: render.ResolveZone(st.Lead.Timezone, m.Timezone, st.Settings.Timezone),
 		Locale: st.Lead.Locale, Now: now}
-	msg := herald.Message{TenantID: st.Tenant.ID, ReminderID: st.Reminder.ID, Reference: ref, To: to, ToName: st.Lead.Name}
+	msg := herald.Message{TenantID: st.Tenant.ID, ReminderID: st.Reminder.ID, Reference: ref, To: to, ToName: st.Lead.Name,
+		NotAfter: m.StartsAt}
+	if channel == herald.ChannelSMS {
+		msg.From = st.Settings.SMSFrom
+	}
 	tmpl.Render(values).ApplyTo(&msg)
 	if channel == herald.ChannelEmail && msg.Email != nil {
 		msg.Email.Calendar = render.Calendar(render.Event{UID: render.EventUID(m.ID), Sequence: m.Sequence,

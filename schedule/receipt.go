@@ -48,6 +48,10 @@ func ReceiptDecider(emailAvailable bool) herald.ReceiptDecider {
 				return false // news of an SMS a later email attempt replaced
 			}
 			r.DeliveryStatus = laterDelivery(r.DeliveryStatus, rc.Status)
+			if rc.Expired {
+				expireUndelivered(st, rc, now)
+				return false
+			}
 		case attempt.Outcome == herald.OutcomeTransient || attempt.Outcome == herald.OutcomeUnknown:
 			settleSent(st, attempt, rc.Provider, rc.MessageID, rc.Sender, now,
 				"settled by a delivery receipt for reference "+attempt.Reference)
@@ -136,4 +140,14 @@ func fallBackToEmail(st *herald.DeliveryState, now time.Time) bool {
 	r.Status, r.Reason, r.DeliveryStatus, r.NextRetryAt = herald.ReminderPending, herald.ReasonSMSUndelivered, "", nil
 	st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, detail, now))
 	return true
+}
+
+// expireUndelivered records that the provider dropped the reminder's SMS
+// at the deadline Herald gave it (the meeting's start): the lead never got
+// it, and it is too late for any other channel.
+func expireUndelivered(st *herald.DeliveryState, rc herald.Receipt, now time.Time) {
+	r := &st.Reminder
+	r.Status, r.Reason = herald.ReminderExpired, herald.ReasonValidityExpired
+	st.Audit = append(st.Audit, r.Audit(herald.ActionExpired, rc.Provider+" dropped the message when the meeting began (error "+
+		rc.ErrorCode+")", now))
 }

@@ -60,6 +60,9 @@ type Config struct {
 	// HTTPClient sends the requests. Defaults to a client whose Timeout is
 	// Timeout.
 	HTTPClient *http.Client
+	// Now tells the time a message's ValidityPeriod is counted from.
+	// Defaults to time.Now.
+	Now func() time.Time
 	// Timeout bounds one request when HTTPClient is nil. Defaults to
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -73,6 +76,7 @@ type Client struct {
 	from           string
 	statusCallback string
 	http           *http.Client
+	now            func() time.Time
 }
 
 var _ herald.Sender = (*Client)(nil)
@@ -99,6 +103,10 @@ func New(cfg Config) (*Client, error) {
 		authToken:  cfg.AuthToken,
 		from:       cfg.From,
 		http:       cfg.HTTPClient,
+		now:        cfg.Now,
+	}
+	if client.now == nil {
+		client.now = time.Now
 	}
 	if cfg.PublicURL != "" {
 		client.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + StatusCallbackPath
@@ -125,8 +133,11 @@ func (c *Client) Name() string { return Name }
 func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
 	form := url.Values{}
 	form.Set("To", msg.To)
-	form.Set("From", c.from)
+	form.Set("From", c.fromFor(msg))
 	form.Set("Body", msg.Text)
+	if v, ok := validityPeriod(msg.NotAfter, c.now()); ok {
+		form.Set("ValidityPeriod", v)
+	}
 	if c.statusCallback != "" {
 		form.Set("StatusCallback", c.statusCallbackFor(msg.Reference))
 	}
@@ -152,7 +163,7 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	}
 	result, err := createdAnswer(body)
 	if err == nil {
-		result.From = c.from
+		result.From = c.fromFor(msg)
 	}
 	return result, err
 }

@@ -232,3 +232,33 @@ func assertSendError(t *testing.T, err error, kind herald.SendErrorKind, code st
 	}
 	return se
 }
+
+// TestValidityEndsAtTheMeeting: a message for a meeting less than ten
+// hours ahead asks Twilio to drop it at the start rather than deliver it
+// late; one further ahead keeps Twilio's default, and a message from a
+// tenant's own number goes from it.
+func TestValidityEndsAtTheMeeting(t *testing.T) {
+	t.Parallel()
+	fake := twiliotest.NewServer(t, twiliotest.WithNumbers(twiliotest.From, "+15005550099"))
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	cfg := fake.Config()
+	cfg.Now = func() time.Time { return now }
+	client := newClient(t, cfg)
+	soon := sms("+14155550100", "in an hour")
+	soon.NotAfter = now.Add(time.Hour)
+	later := sms("+14155550100", "tomorrow")
+	later.NotAfter = now.Add(24 * time.Hour)
+	later.From = "+15005550099"
+	for _, m := range []*herald.Message{soon, later} {
+		if _, err := client.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := fake.Requests()
+	if got := reqs[0].Form.Get("ValidityPeriod"); got != "3600" {
+		t.Errorf("ValidityPeriod an hour ahead = %q, want 3600", got)
+	}
+	if reqs[1].Form.Has("ValidityPeriod") || reqs[1].Form.Get("From") != "+15005550099" {
+		t.Errorf("a day ahead: form %v, want no ValidityPeriod and the tenant's From", reqs[1].Form)
+	}
+}

@@ -148,7 +148,7 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	}
 	result, err := parseAnswer(body)
 	if err == nil {
-		result.From = c.from
+		result.From = c.fromFor(msg)
 	}
 	return result, err
 }
@@ -158,7 +158,7 @@ func (c *Client) form(msg *herald.Message) url.Values {
 	form := url.Values{}
 	form.Set("api_key", c.apiKey)
 	form.Set("api_secret", c.secret)
-	form.Set("from", c.from)
+	form.Set("from", c.fromFor(msg))
 	form.Set("to", strings.TrimPrefix(msg.To, "+"))
 	form.Set("text", msg.Text)
 	if msg.Unicode {
@@ -207,4 +207,13 @@ func httpStatusError(resp *http.Response, body []byte) error {
 
 func sendError(kind herald.SendErrorKind, code, message string) *herald.SendError {
 	return &herald.SendError{Provider: Name, Kind: kind, Code: code, Message: message}
+}
+
+// fromFor is the sender of msg: the tenant's own number when it has one,
+// else the configured one, without the plus Vonage does not take.
+func (c *Client) fromFor(msg *herald.Message) string {
+	if msg.From != "" {
+		return strings.TrimPrefix(msg.From, "+")
+	}
+	return c.from
 }

@@ -34,6 +34,10 @@ var twilioStatuses = map[string]herald.DeliveryStatus{
 // the sender.
 const twilioOptOutCode = "21610"
 
+// twilioExpiredCode is Twilio's error for a message dropped when the
+// ValidityPeriod Herald gave it ran out (twilio.ErrorValidityExpired).
+const twilioExpiredCode = "30036"
+
 // twiML is the empty TwiML answer to an inbound message: Twilio sends
 // nothing on Herald's behalf, as replies go through the API.
 const twiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
@@ -101,6 +105,7 @@ func twilioReceiptOf(p params, reference string) (herald.Receipt, error) {
 		Status: delivery, ProviderStatus: status, ErrorCode: errCode,
 		Recipient: herald.NormalizeNumber(p["To"]), Sender: herald.NormalizeNumber(p["From"]),
 		OptedOut: errCode == twilioOptOutCode,
+		Expired:  errCode == twilioExpiredCode,
 	}, nil
 }
 
