@@ -28,17 +28,19 @@ type Store interface {
 	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel herald.Channel) error
 }
 
-// Catalog resolves templates per tenant. It keeps no state of its own
-// beyond the compiled built-ins, so every process sees a tenant's change
-// at once, and it is safe for concurrent use.
+// Catalog resolves templates per tenant. Tenants' templates are read from
+// the store on every call, so every process sees a change at once; their
+// compiled forms are cached by source (see compiledCache), so a list or a
+// send does not parse them again. It is safe for concurrent use.
 type Catalog struct {
 	store    Store
 	builtins *render.Registry
+	compiled *compiledCache
 }
 
 // New returns the catalog of store's tenants over builtins.
 func New(store Store, builtins *render.Registry) *Catalog {
-	return &Catalog{store: store, builtins: builtins}
+	return &Catalog{store: store, builtins: builtins, compiled: newCompiledCache(defaultCacheBytes)}
 }
 
 // Entry is one template as a tenant sees it.
@@ -63,7 +65,7 @@ func (c *Catalog) Resolve(name string, channel herald.Channel, overrides []heral
 		if o.Name != name || o.Channel != channel {
 			continue
 		}
-		t, err := render.Compile(SourceOf(*o))
+		t, err := c.compiled.compile(SourceOf(*o))
 		if err != nil {
 			// Templates are validated when saved, so this means a stored
 			// row no longer compiles; the name helps whoever must fix it.
@@ -110,9 +112,11 @@ func (c *Catalog) Get(ctx context.Context, tenantID, name string, channel herald
 	return Entry{}, herald.Errorf(herald.ECodeNotFound, "%s", err.Error())
 }
 
-// List returns every template a tenant sees, sorted by name, then channel:
+// List returns the templates a tenant sees, sorted by name, then channel:
 // the built-ins it has not overridden, its overrides, and its own names.
-func (c *Catalog) List(ctx context.Context, tenantID string) ([]Entry, error) {
+// Only keys that keep accepts (all when keep is nil) are listed, at most
+// limit of them (all when limit <= 0); only those are compiled.
+func (c *Catalog) List(ctx context.Context, tenantID string, keep func(render.Key) bool, limit int) ([]Entry, error) {
 	overrides, err := c.store.TemplateOverrides(ctx, tenantID, "")
 	if err != nil {
 		return nil, err
@@ -130,8 +134,14 @@ func (c *Catalog) List(ctx context.Context, tenantID string) ([]Entry, error) {
 		}
 		return strings.Compare(string(a.Channel), string(b.Channel))
 	})
-	out := make([]Entry, 0, len(keys))
+	out := make([]Entry, 0, min(len(keys), max(limit, 0)))
 	for _, k := range keys {
+		if keep != nil && !keep(k) {
+			continue
+		}
+		if limit > 0 && len(out) == limit {
+			break
+		}
 		e, err := c.Resolve(k.Name, k.Channel, overrides)
 		if err != nil {
 			return nil, err
@@ -139,6 +149,21 @@ func (c *Catalog) List(ctx context.Context, tenantID string) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// Preview renders the template a tenant sees under that name and channel
+// with v, as Get finds it. A template that could render past render's
+// bounds (one saved before they existed) is refused with CodeTooLarge
+// rather than rendered.
+func (c *Catalog) Preview(ctx context.Context, tenantID, name string, channel herald.Channel, v render.Values) (Entry, render.Rendered, error) {
+	e, err := c.Get(ctx, tenantID, name, channel)
+	if err != nil {
+		return Entry{}, render.Rendered{}, err
+	}
+	if err := e.Template.CheckRenderedSize(); err != nil {
+		return Entry{}, render.Rendered{}, asHeraldError(err)
+	}
+	return e, e.Template.Render(v), nil
 }
 
 // Names returns the template names a tenant may use in reminder rules: the

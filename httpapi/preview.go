@@ -25,6 +25,9 @@ type previewRequest struct {
 	Now      string         `json:"now"`
 }
 
+// maxLocaleBytes bounds a preview's locale, a BCP 47 tag.
+const maxLocaleBytes = 35
+
 // previewJSON is a template rendered for a preview.
 type previewJSON struct {
 	Name    string         `json:"name"`
@@ -52,23 +55,39 @@ func (s *Server) previewTemplate(w http.ResponseWriter, r *http.Request, t heral
 	if err != nil {
 		return err
 	}
-	e, err := s.Templates.Get(r.Context(), t.ID, r.PathValue("name"), channel)
+	e, out, err := s.Templates.Preview(r.Context(), t.ID, r.PathValue("name"), channel, values)
 	if err != nil {
 		return err
 	}
-	out := e.Template.Render(values)
 	writeJSON(w, http.StatusOK, previewJSON{Name: e.Template.Name(), Channel: channel, Origin: e.Origin,
 		Text: out.Text, Subject: out.Subject, HTML: out.HTML, smsCost: smsCostOf(out)})
 	return nil
 }
 
 // values returns the sample values with the request's in their place.
+// Each text is capped as the real one is, so a preview renders no more
+// than a reminder could.
 func (req previewRequest) values() (render.Values, error) {
 	v := render.SampleValues()
-	setText(&v.Name, req.Name)
-	setText(&v.Title, req.Title)
-	setText(&v.JoinLink, req.JoinLink)
-	setText(&v.Tenant, req.Tenant)
+	for _, text := range []struct {
+		field string
+		dst   *string
+		src   *string
+		limit int
+	}{
+		{"name", &v.Name, req.Name, herald.MaxNameBytes},
+		{"title", &v.Title, req.Title, herald.MaxTitleBytes},
+		{"join_link", &v.JoinLink, req.JoinLink, herald.MaxJoinLinkBytes},
+		{"tenant", &v.Tenant, req.Tenant, herald.MaxNameBytes},
+	} {
+		if text.src != nil && len(*text.src) > text.limit {
+			return v, herald.FieldErrorf(herald.ECodeInvalid, text.field, "%s is longer than %d bytes", text.field, text.limit)
+		}
+		setText(text.dst, text.src)
+	}
+	if len(req.Locale) > maxLocaleBytes {
+		return v, herald.FieldErrorf(herald.ECodeInvalid, "locale", "locale is longer than %d bytes", maxLocaleBytes)
+	}
 	if req.Locale != "" {
 		v.Locale = req.Locale
 	}

@@ -92,20 +92,20 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, t herald.
 	if err != nil {
 		return err
 	}
-	entries, err := s.Templates.List(r.Context(), t.ID)
-	if err != nil {
-		return err
-	}
 	limit := page.Limit
 	if limit == 0 {
 		limit = herald.DefaultPageLimit
 	}
+	// One more than the page tells whether there is a next one; only the
+	// templates listed are compiled.
+	entries, err := s.Templates.List(r.Context(), t.ID, func(k render.Key) bool {
+		return after == "" || templateKey(k.Name, k.Channel) > after
+	}, limit+1)
+	if err != nil {
+		return err
+	}
 	out := herald.Page[templateJSON]{Items: []templateJSON{}}
 	for _, e := range entries {
-		key := templateKey(e.Template.Name(), e.Template.Channel())
-		if after != "" && key <= after {
-			continue
-		}
 		if len(out.Items) == limit {
 			last := out.Items[limit-1]
 			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(templateKey(last.Name, last.Channel)))

@@ -73,11 +73,16 @@ func Compile(src Source) (*Template, error) {
 }
 
 // Validate reports whether src would compile, with the same *TemplateError
-// as Compile. Call it before saving a tenant's template, so that a template
-// with an unknown placeholder is refused when saved rather than when sent.
+// as Compile, and refuses a template that could render past the bounds of
+// CheckRenderedSize. Call it before saving a tenant's template, so that a
+// template with an unknown placeholder is refused when saved rather than
+// when sent.
 func Validate(src Source) error {
-	_, err := Compile(src)
-	return err
+	t, err := Compile(src)
+	if err != nil {
+		return err
+	}
+	return t.CheckRenderedSize()
 }
 
 func parseRequired(p part, src string) ([]node, error) {
