@@ -71,7 +71,7 @@ func previewOf(src render.Source) preview {
 }
 
 func (s *Server) templateList(c *pageCtx) error {
-	entries, err := s.Templates.List(c.r.Context(), c.tenant.ID)
+	entries, err := s.Templates.List(c.r.Context(), c.tenant.ID, nil, 0)
 	if err != nil {
 		return err
 	}
