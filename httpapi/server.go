@@ -26,9 +26,14 @@ type Server struct {
 	AdminToken string
 	Logger     *slog.Logger
 	Clock      herald.Clock
+	// RateLimit is each API key's request budget. The zero value sets no
+	// limit.
+	RateLimit RateLimit
 	// Extra routes mounted beside the API (metrics, webhooks, dashboard),
 	// keyed by ServeMux pattern.
 	Extra map[string]http.Handler
+
+	limiters *limiters
 }
 
 // Handler returns the HTTP handler of the whole API.
@@ -42,6 +47,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Templates == nil {
 		s.Templates = catalog.New(s.Store, render.NewRegistry())
 	}
+	s.limiters = newLimiters(s.RateLimit)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -95,6 +101,12 @@ func (s *Server) tenant(h tenantHandler) http.HandlerFunc {
 		t, err := s.Store.TenantByAPIKey(r.Context(), key)
 		if err != nil {
 			writeError(w, r, s.Logger, err)
+			return
+		}
+		// Counted once the key is known good, so that a flood of wrong
+		// keys cannot fill the limiter.
+		if wait, ok := s.limiters.take(key, s.Clock.Now()); !ok {
+			rateLimited(w, r, s, wait)
 			return
 		}
 		if err := h(w, r, t); err != nil {

@@ -145,7 +145,7 @@ func (a *App) Close() error { return a.db.Close() }
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
-		Extra: a.extraRoutes()}
+		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst}, Extra: a.extraRoutes()}
 	return withProfiling(api.Handler())
 }
 

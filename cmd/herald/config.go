@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,12 @@ type Config struct {
 	// (HERALD_DATABASE_MAX_CONNS); 0 keeps the store's default of 40.
 	// Several processes on one server must fit in its max_connections.
 	DatabaseMaxConns int
+
+	// APIRate and APIBurst are each API key's request budget
+	// (HERALD_API_RATE per second, HERALD_API_BURST at once). Default to
+	// 100 and 200; an APIRate of 0 sets no limit.
+	APIRate  float64
+	APIBurst int
 }
 
 // LoadConfig reads the configuration with getenv and checks it, naming the
@@ -57,6 +64,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.DatabaseMaxConns = intVar(getenv, "HERALD_DATABASE_MAX_CONNS", 0, 0, 10000, fail)
 	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
+	c.APIRate = 100
+	if raw := getenv("HERALD_API_RATE"); raw != "" {
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil || v < 0 || v > 1e6 || math.IsNaN(v) {
+			fail("HERALD_API_RATE=%q: want requests per second, from 0 (no limit) to 1000000", raw)
+		}
+		c.APIRate = v
+	}
+	c.APIBurst = intVar(getenv, "HERALD_API_BURST", 200, 1, 1000000, fail)
 	c.RetryMultiplier = 2
 	if raw := getenv("REMINDER_RETRY_BACKOFF_MULTIPLIER"); raw != "" {
 		v, err := strconv.ParseFloat(raw, 64)
