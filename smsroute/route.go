@@ -92,7 +92,28 @@ func (r *route) send(ctx context.Context, msg *herald.Message, held bool, turn h
 	if errors.As(err, &gaveUp) {
 		err = gaveUp.err
 	}
+	if listener, ok := r.pacer.(ThrottleListener); ok && herald.SendErrorKindOf(err) == herald.SendThrottled {
+		// The provider's own wait when it names one; otherwise a short
+		// pause, since the throttled call already waits ThrottleWait and a
+		// long pause would leave the account idle.
+		wait := throttlePause
+		var se *herald.SendError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			wait = se.RetryAfter
+		}
+		listener.Throttled(r.name, wait)
+	}
 	return result, err
+}
+
+// throttlePause is how long a throttled answer that names no wait stops
+// the account's pace.
+const throttlePause = 250 * time.Millisecond
+
+// ThrottleListener is a Pacer that hears of throttled answers, to slow
+// the account's pace for every process that shares it.
+type ThrottleListener interface {
+	Throttled(provider string, wait time.Duration)
 }
 
 // asSendError returns err as a *herald.SendError of this provider; an

@@ -42,6 +42,9 @@ type App struct {
 	// providers and smsRouter feed the dashboard's provider health.
 	providers providers.Config
 	smsRouter *smsroute.Router
+	// pacer holds every provider account's pace, the operator's and the
+	// tenants' own.
+	pacer *smsroute.DeadlinePacer
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -78,7 +81,8 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if err != nil {
 		return err
 	}
-	senders, err := providers.Build(provCfg, smsroute.Config{})
+	a.pacer = a.newPacer(provCfg)
+	senders, err := providers.Build(provCfg, smsroute.Config{Pacer: a.pacer})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,11 @@ type Config struct {
 	SendTimeout      time.Duration
 	RescueAfter      time.Duration
 	ProviderSettings func(string) string
+	// SendOrder is how messages waiting for a provider's pace are served
+	// (HERALD_SEND_ORDER): "deadline", the meeting that starts soonest
+	// first (the default), or "fifo", in arrival order, kept as a
+	// baseline for benchmarks.
+	SendOrder string
 
 	// DatabaseMaxConns bounds the PostgreSQL connections of the process
 	// (HERALD_DATABASE_MAX_CONNS); 0 keeps the store's default of 40.
@@ -83,6 +88,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		fail("HERALD_PUBLIC_URL=%q: want an http(s) URL such as https://herald.example.com", c.PublicURL)
+	}
+	c.SendOrder = or(getenv("HERALD_SEND_ORDER"), "deadline")
+	if c.SendOrder != "deadline" && c.SendOrder != "fifo" {
+		fail("HERALD_SEND_ORDER=%q: want deadline or fifo", c.SendOrder)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fail("HERALD_LOG_FORMAT=%q: want text or json", c.LogFormat)

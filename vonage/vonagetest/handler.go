@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -79,7 +80,6 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	script := s.script
-	throttled := s.overThroughput(req.At)
 	s.mu.Unlock()
 
 	switch {
@@ -89,7 +89,7 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	case form.Has("sig") && secret != "":
 		writeJSON(w, http.StatusOK, refusal("32", ErrorText("32")))
 		return
-	case key != s.apiKey || secret != s.apiSecret:
+	case !s.validCredentials(key, secret):
 		writeJSON(w, http.StatusOK, refusal("4", ErrorText("4")))
 		return
 	}
@@ -115,10 +115,13 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, refusal("23", ErrorText("23")))
 		return
 	}
-	if throttled {
+	if s.throttle(key, req.At) {
 		writeJSON(w, http.StatusOK, refusal("1", ErrorText("1")))
 		return
 	}
+	form = maps.Clone(form) // the recorded request keeps what the client sent
+	form.Set(acceptedKeyParam, key)
+	form.Set(acceptedAtParam, req.At.Format(time.RFC3339Nano))
 
 	var reply Reply
 	if script != nil {
@@ -188,26 +191,15 @@ func (s *Server) partsAnswer(form url.Values, statuses []string, errorText strin
 			part["client-ref"] = ref
 		}
 		messages = append(messages, part)
+		at, _ := time.Parse(time.RFC3339Nano, form.Get(acceptedAtParam))
 		s.accepted = append(s.accepted, Accepted{
+			At: at, APIKey: form.Get(acceptedKeyParam),
 			MessageID: part["message-id"], To: form.Get("to"), From: form.Get("from"),
 			ClientRef: form.Get("client-ref"), Callback: form.Get("callback"),
 			Part: i + 1, Parts: len(statuses),
 		})
 	}
 	return map[string]any{"message-count": fmt.Sprint(len(statuses)), "messages": messages}
-}
-
-// overThroughput counts req in the current one-second window; the caller
-// holds s.mu.
-func (s *Server) overThroughput(at time.Time) bool {
-	if s.throughput <= 0 {
-		return false
-	}
-	if at.Sub(s.windowStart) >= time.Second {
-		s.windowStart, s.windowCount = at, 0
-	}
-	s.windowCount++
-	return s.windowCount > s.throughput
 }
 
 // readParams reads a form body, or a JSON body as some clients send.

@@ -61,6 +61,10 @@ type Reply struct {
 // Accepted describes one accepted SMS part, with what a delivery receipt
 // for it must carry.
 type Accepted struct {
+	// At is when the request arrived and APIKey the account it was sent
+	// with.
+	At        time.Time
+	APIKey    string
 	MessageID string
 	To        string
 	From      string
@@ -84,8 +88,7 @@ type Server struct {
 	script      func(Request) Reply
 	requests    []Request
 	accepted    []Accepted
-	windowStart time.Time
-	windowCount int
+	accounts    map[string]*account
 }
 
 // Option changes a Server made by NewServer.
@@ -96,11 +99,6 @@ func WithCredentials(key, secret string) Option {
 	return func(s *Server) { s.apiKey, s.apiSecret = key, secret }
 }
 
-// WithThroughput makes the Server answer status 1 (Throttled), as Vonage
-// does, to requests beyond perSecond in any one-second window.
-func WithThroughput(perSecond int) Option {
-	return func(s *Server) { s.throughput = perSecond }
-}
 
 // NewServer starts a Server that tb closes at the end of the test.
 func NewServer(tb testing.TB, opts ...Option) *Server {
@@ -113,7 +111,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // Start starts a Server on loopback outside a test, for benchmarks and
 // manual runs; the caller closes it.
 func Start(opts ...Option) *Server {
-	s := &Server{apiKey: APIKey, apiSecret: APISecret, closing: make(chan struct{})}
+	s := &Server{apiKey: APIKey, apiSecret: APISecret, closing: make(chan struct{}), accounts: map[string]*account{}}
 	for _, opt := range opts {
 		opt(s)
 	}
