@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"testing"
@@ -106,4 +107,89 @@ func TestThreeWorkersShareOnePace(t *testing.T) {
 		}
 	}
 	checkPace(t, "operator account", paceOf(fake, vonagetest.APIKey), reminders, limit)
+}
+
+// bookMixed books n meetings per class of default rule (10 minutes, 1 hour
+// and 24 hours ahead), interleaved, each with a lead of its own, so that
+// one reminder of each meeting is due at due: the 10m reminder of a
+// meeting at due+10m, the 1h one of a meeting at due+1h, the 24h one of a
+// meeting at due+24h. It returns the class of each reminder due at due.
+func bookMixed(t *testing.T, f *fixture, n int, due time.Time) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.store.UpdateSettings(ctx, f.tenant.ID, herald.DefaultSettings()); err != nil {
+		t.Fatal(err)
+	}
+	classes := []struct {
+		rule   string
+		offset time.Duration
+	}{{"10m", 10 * time.Minute}, {"1h", time.Hour}, {"24h", 24 * time.Hour}}
+	out := map[string]string{}
+	for i := range n * len(classes) {
+		c := classes[i%len(classes)]
+		lead, err := f.store.CreateLead(ctx, f.tenant.ID, herald.LeadInput{Name: fmt.Sprintf("Lead %04d", i),
+			Phone: phoneOf(i), Timezone: "UTC", Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, err := f.store.BookMeeting(ctx, f.tenant.ID, herald.BookMeetingInput{LeadID: lead.ID,
+			Title: "Product Demo", StartsAt: due.Add(c.offset), Timezone: "UTC", Source: "e2e"}, herald.Idempotency{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range m.Reminders {
+			if r.Rule == c.rule && r.Status == herald.ReminderPending && r.ScheduledAt.Equal(due) {
+				out[r.ID] = c.rule
+			}
+		}
+	}
+	if len(out) != n*len(classes) {
+		t.Fatalf("%d reminders due at %s, want %d", len(out), due, n*len(classes))
+	}
+	return out
+}
+
+// TestBacklogGoesSoonestMeetingFirst: with more reminders due at once than
+// the pace admits (300 at 30 per second, one worker), the reminders of the
+// meetings that start soonest are handed over first: every 10-minute
+// reminder before the 1-hour ones' median, every 1-hour one before the
+// 24-hour ones' median; the lateness per class shows it.
+func TestBacklogGoesSoonestMeetingFirst(t *testing.T) {
+	skipShort(t)
+	t.Parallel()
+	const perClass, limit = 100, 30
+	url := dbtest.PostgresSchema(t)
+	migrate(t, url)
+	f := newFixture(t, openDB(t, url), nil)
+	fake := vonagetest.NewServer(t)
+	due := time.Now().Add(8 * time.Second).Truncate(time.Second)
+	class := bookMixed(t, f, perClass, due)
+	startWorker(t, "worker", workerEnv(url, fake, "Herald", fmt.Sprintf("VONAGE_RATE_LIMIT=%d", limit),
+		"REMINDER_BATCH_SIZE=400", "HERALD_DATABASE_MAX_CONNS=20"))
+	waitFor(t, time.Until(due)+40*time.Second, 100*time.Millisecond, func() (bool, string) {
+		n := 0
+		for _, r := range f.reminders(t) {
+			if class[r.ID] != "" && r.Status == herald.ReminderSent {
+				n++
+			}
+		}
+		return n == len(class), fmt.Sprintf("%d of %d sent", n, len(class))
+	})
+	late := map[string][]time.Duration{}
+	for _, r := range f.reminders(t) {
+		if c := class[r.ID]; c != "" {
+			late[c] = append(late[c], r.SentAt.Sub(r.ScheduledAt))
+		}
+	}
+	for _, c := range []string{"10m", "1h", "24h"} {
+		d := sortDurations(late[c])
+		t.Logf("%-3s reminders: lateness p50 %v, p90 %v, max %v", c, percentile(d, 50).Round(time.Millisecond),
+			percentile(d, 90).Round(time.Millisecond), d[len(d)-1].Round(time.Millisecond))
+	}
+	if a, b := sortDurations(late["10m"]), sortDurations(late["1h"]); a[len(a)-1] > percentile(b, 50) {
+		t.Errorf("the last 10-minute reminder went %v late, after half the 1-hour ones (%v)", a[len(a)-1], percentile(b, 50))
+	}
+	if a, b := sortDurations(late["1h"]), sortDurations(late["24h"]); a[len(a)-1] > percentile(b, 50) {
+		t.Errorf("the last 1-hour reminder went %v late, after half the 24-hour ones (%v)", a[len(a)-1], percentile(b, 50))
+	}
 }
