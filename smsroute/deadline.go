@@ -105,7 +105,9 @@ func (v prefixed) TryTake(provider string) bool { return v.p.TryTake(v.prefix + 
 func (v prefixed) Take(ctx context.Context, provider string, turn herald.SendTurn) error {
 	return v.p.Take(ctx, v.prefix+provider, turn)
 }
-func (v prefixed) Throttled(provider string, wait time.Duration) { v.p.Throttled(v.prefix+provider, wait) }
+func (v prefixed) Throttled(provider string, wait time.Duration) {
+	v.p.Throttled(v.prefix+provider, wait)
+}
 
 // TryTake implements Pacer: an account without a limit always has a slot;
 // a paced one never has one without a wait, since taking one may need the

@@ -84,11 +84,11 @@ type Server struct {
 	httpServer        *httptest.Server
 	closing           chan struct{}
 
-	mu          sync.Mutex
-	script      func(Request) Reply
-	requests    []Request
-	accepted    []Accepted
-	accounts    map[string]*account
+	mu       sync.Mutex
+	script   func(Request) Reply
+	requests []Request
+	accepted []Accepted
+	accounts map[string]*account
 }
 
 // Option changes a Server made by NewServer.
@@ -98,7 +98,6 @@ type Option func(*Server)
 func WithCredentials(key, secret string) Option {
 	return func(s *Server) { s.apiKey, s.apiSecret = key, secret }
 }
-
 
 // NewServer starts a Server that tb closes at the end of the test.
 func NewServer(tb testing.TB, opts ...Option) *Server {
