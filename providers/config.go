@@ -152,7 +152,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			PublicURL:  cfg.PublicURL,
 		}
 		if sid := cfg.Twilio.AccountSID; sid != "" && !strings.HasPrefix(sid, "AC") {
-			e.fail("TWILIO_ACCOUNT_SID must be an account SID starting with AC, not %q", sid)
+			// The value is not repeated: a token pasted here by mistake
+			// would end up in the logs.
+			e.fail("TWILIO_ACCOUNT_SID must be an account SID starting with AC")
 		}
 	}
 	cfg.TwilioRateLimit = e.rate("TWILIO_RATE_LIMIT", DefaultTwilioRateLimit)

@@ -71,7 +71,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	case strings.HasPrefix(url, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"))
 	}
-	return nil, fmt.Errorf("HERALD_DATABASE_URL %q: want sqlite:PATH or postgres://…", url)
+	// The value is not repeated: it may hold a password.
+	return nil, errors.New("HERALD_DATABASE_URL: want sqlite:PATH or postgres://…")
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {

@@ -231,7 +231,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer app.StopWorker()
-	logger.Info("herald serving", "addr", ln.Addr().String(), "database", app.db.Name(), "version", Version)
+	logger.Info("herald serving", "addr", ln.Addr().String(), "database", app.db.Name(), "version", readBuildInfo().Version)
 	if cfg.AdminToken == "" {
 		logger.Info("admin API disabled: set HERALD_ADMIN_TOKEN to create tenants over HTTP, or use herald tenant create")
 	}

@@ -103,7 +103,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
 		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		fail("HERALD_DATABASE_URL=%q: want sqlite:PATH or postgres://…", c.DatabaseURL)
+		fail("HERALD_DATABASE_URL=%q: want sqlite:PATH or postgres://…", redactURL(c.DatabaseURL))
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))

@@ -22,9 +22,6 @@ import (
 	"herald/sqlstore"
 )
 
-// Version is set at build time with -ldflags "-X main.Version=…".
-var Version = "dev"
-
 const usage = `Usage: herald <command> [flags]
 
 Commands:
@@ -61,8 +58,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version":
-		fmt.Fprintln(stdout, "herald", Version)
+		fmt.Fprintln(stdout, "herald", readBuildInfo())
 		return nil
+	}
+	getenv, err := withSecretFiles(getenv)
+	if err != nil {
+		return err
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
