@@ -64,3 +64,12 @@ const (
 	ActionEndpointDisabled      Action = "webhook_endpoint.disabled"
 	ActionEventRedelivered      Action = "event.redelivered"
 )
+
+// Audit actions of a tenant's API keys (the entity is the key's id, the
+// detail its prefix) and of the operator's switch.
+const (
+	ActionAPIKeyCreated  Action = "api_key.created"
+	ActionAPIKeyRevoked  Action = "api_key.revoked"
+	ActionTenantDisabled Action = "tenant.disabled"
+	ActionTenantEnabled  Action = "tenant.enabled"
+)

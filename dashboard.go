@@ -57,6 +57,8 @@ type TenantSummary struct {
 	Name      string
 	Keys      int
 	CreatedAt time.Time
+	// DisabledAt is when an operator disabled the tenant; nil when active.
+	DisabledAt *time.Time
 }
 
 // ProviderError is a recent failed provider call, for the operator.

@@ -15,6 +15,20 @@ type Store interface {
 	CreateTenant(ctx context.Context, name string) (Tenant, string, error)
 	TenantByAPIKey(ctx context.Context, apiKey string) (Tenant, error)
 	Settings(ctx context.Context, tenantID string) (Settings, error)
+
+	// CreateAPIKey issues another key for the tenant; the key is returned
+	// this once. ListAPIKeys shows them by prefix; RevokeAPIKey deletes one
+	// at once, but never the tenant's last.
+	CreateAPIKey(ctx context.Context, tenantID string) (APIKey, string, error)
+	ListAPIKeys(ctx context.Context, tenantID string) ([]APIKey, error)
+	RevokeAPIKey(ctx context.Context, tenantID, keyID string) error
+
+	// ListTenants, Tenant and SetTenantDisabled are the operator's: they
+	// are not scoped by a tenant. A disabled tenant's keys are refused and
+	// its reminders held.
+	ListTenants(ctx context.Context, page PageRequest) (Page[TenantSummary], error)
+	Tenant(ctx context.Context, id string) (Tenant, error)
+	SetTenantDisabled(ctx context.Context, id string, disabled bool) (Tenant, error)
 	UpdateSettings(ctx context.Context, tenantID string, s Settings) (Settings, error)
 
 	CreateLead(ctx context.Context, tenantID string, in LeadInput) (Lead, error)

@@ -12,7 +12,13 @@ type Tenant struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// DisabledAt is when an operator disabled the tenant: its keys answer
+	// 401 and its reminders are held, not sent, until it is enabled again.
+	DisabledAt *time.Time `json:"disabled_at"`
 }
+
+// Disabled tells whether the tenant is switched off.
+func (t Tenant) Disabled() bool { return t.DisabledAt != nil }
 
 // APIKeyPrefix starts every tenant API key, so a leaked key is easy to spot.
 const APIKeyPrefix = "hk_"

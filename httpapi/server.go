@@ -54,6 +54,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 
 	mux.HandleFunc("POST /v1/admin/tenants", s.admin(s.createTenant))
+	mux.HandleFunc("GET /v1/admin/tenants", s.admin(s.listTenants))
+	mux.HandleFunc("PATCH /v1/admin/tenants/{id}", s.admin(s.patchTenant))
+
+	mux.HandleFunc("GET /v1/api-keys", s.tenant(s.listAPIKeys))
+	mux.HandleFunc("POST /v1/api-keys", s.tenant(s.createAPIKey))
+	mux.HandleFunc("DELETE /v1/api-keys/{id}", s.tenant(s.revokeAPIKey))
 
 	mux.HandleFunc("GET /v1/settings", s.tenant(s.getSettings))
 	mux.HandleFunc("PUT /v1/settings", s.tenant(s.putSettings))

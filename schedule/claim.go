@@ -14,6 +14,10 @@ import (
 // cycle of the engine.
 const earlyTolerance = time.Second
 
+// TenantHoldRecheck is how often a reminder of a disabled tenant is looked
+// at again: the longest it waits after the tenant is enabled.
+const TenantHoldRecheck = 30 * time.Second
+
 // sendPlan is a claimed attempt, ready to be handed to a sender.
 type sendPlan struct {
 	tenantID, reminderID string
@@ -69,6 +73,12 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	if reason, status := stale(st, now); status != "" {
 		d.finish(ctx, st, status, reason, "", now)
 		return claimed{}
+	}
+	if st.Tenant.Disabled() {
+		// Held, not sent and not cancelled: it goes once the operator
+		// enables the tenant again, unless its meeting has started by then.
+		d.Logger.InfoContext(ctx, "Reminder held: its tenant is disabled", "reminder", r.ID, "tenant", st.Tenant.ID)
+		return claimed{wait: TenantHoldRecheck}
 	}
 	if r.Reason == herald.ReasonSMSUndelivered {
 		forced = herald.ChannelEmail // a receipt reported its SMS undelivered

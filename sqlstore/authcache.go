@@ -3,44 +3,34 @@ package sqlstore
 import (
 	"sync"
 	"time"
-
-	"herald"
 )
 
-// authCacheTTL is how long a verified API key is trusted without asking
-// the database again. Keys are never changed once issued, so a short cache
-// only saves the lookup every request would otherwise make.
-const authCacheTTL = time.Minute
+// lastUseEvery is how often a key's last_used_at is written: more often
+// would cost a write per request for a figure shown to the minute.
+const lastUseEvery = time.Minute
 
-// authCacheMax bounds the cache; when full it starts over.
+// authCacheMax bounds the map; when full it starts over.
 const authCacheMax = 10000
 
-// authCache maps API key hashes to their tenants.
+// authCache remembers when each key's last use was written. It caches no
+// authentication: a revoked key or a disabled tenant must be refused at
+// once, also when another process made the change.
 type authCache struct {
 	mu      sync.Mutex
-	entries map[string]authEntry
+	written map[string]time.Time
 }
 
-type authEntry struct {
-	tenant  herald.Tenant
-	expires time.Time
-}
-
-func (c *authCache) get(hash string, now time.Time) (herald.Tenant, bool) {
+// due tells whether the last use of the key with this hash should be
+// written now, and if so notes that it is.
+func (c *authCache) due(hash string, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[hash]
-	if !ok || now.After(e.expires) {
-		return herald.Tenant{}, false
+	if at, ok := c.written[hash]; ok && now.Sub(at) < lastUseEvery {
+		return false
 	}
-	return e.tenant, true
-}
-
-func (c *authCache) put(hash string, t herald.Tenant, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= authCacheMax {
-		c.entries = make(map[string]authEntry)
+	if c.written == nil || len(c.written) >= authCacheMax {
+		c.written = make(map[string]time.Time)
 	}
-	c.entries[hash] = authEntry{tenant: t, expires: now.Add(authCacheTTL)}
+	c.written[hash] = now
+	return true
 }

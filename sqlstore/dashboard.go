@@ -293,7 +293,7 @@ func (s *Store) ListTenants(ctx context.Context, page herald.PageRequest) (heral
 		return herald.Page[herald.TenantSummary]{}, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at,
-		(SELECT COUNT(*) FROM api_keys k WHERE k.tenant_id = tenants.id) FROM tenants`+tail, args...)
+		(SELECT COUNT(*) FROM api_keys k WHERE k.tenant_id = tenants.id), disabled_at FROM tenants`+tail, args...)
 	if err != nil {
 		return herald.Page[herald.TenantSummary]{}, fmt.Errorf("list tenants: %w", err)
 	}
@@ -301,7 +301,7 @@ func (s *Store) ListTenants(ctx context.Context, page herald.PageRequest) (heral
 	items := []herald.TenantSummary{}
 	for rows.Next() {
 		var t herald.TenantSummary
-		if err := rows.Scan(&t.ID, &t.Name, scanTime(&t.CreatedAt), &t.Keys); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, scanTime(&t.CreatedAt), &t.Keys, scanNullTime(&t.DisabledAt)); err != nil {
 			return herald.Page[herald.TenantSummary]{}, fmt.Errorf("list tenants: %w", err)
 		}
 		items = append(items, t)

@@ -52,8 +52,8 @@ func (s *Store) loadDelivery(ctx context.Context, tx *sql.Tx, tenantID, reminder
 		return nil, err
 	}
 	var raw string
-	if err := tx.QueryRowContext(ctx, "SELECT id, name, created_at, settings FROM tenants WHERE id = $1", tenantID).
-		Scan(&st.Tenant.ID, &st.Tenant.Name, scanTime(&st.Tenant.CreatedAt), &raw); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT id, name, created_at, settings, disabled_at FROM tenants WHERE id = $1", tenantID).
+		Scan(&st.Tenant.ID, &st.Tenant.Name, scanTime(&st.Tenant.CreatedAt), &raw, scanNullTime(&st.Tenant.DisabledAt)); err != nil {
 		return nil, fmt.Errorf("load tenant: %w", err)
 	}
 	if st.Settings, err = decodeSettings(raw); err != nil {

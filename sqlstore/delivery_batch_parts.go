@@ -108,7 +108,7 @@ func loadTenantsOf(ctx context.Context, tx *sql.Tx, states map[deliveryKey]*hera
 	if len(ids) == 0 {
 		return tenants, nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, settings FROM tenants WHERE id IN ("+
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, settings, disabled_at FROM tenants WHERE id IN ("+
 		placeholders(1, len(ids))+")", ids...)
 	if err != nil {
 		return nil, fmt.Errorf("load tenants: %w", err)
@@ -116,7 +116,7 @@ func loadTenantsOf(ctx context.Context, tx *sql.Tx, states map[deliveryKey]*hera
 	err = eachRow(rows, func(rows *sql.Rows) error {
 		var t tenantState
 		var raw string
-		if err := rows.Scan(&t.tenant.ID, &t.tenant.Name, scanTime(&t.tenant.CreatedAt), &raw); err != nil {
+		if err := rows.Scan(&t.tenant.ID, &t.tenant.Name, scanTime(&t.tenant.CreatedAt), &raw, scanNullTime(&t.tenant.DisabledAt)); err != nil {
 			return err
 		}
 		var err error

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"herald"
 )
@@ -32,35 +31,13 @@ func (s *Store) CreateTenant(ctx context.Context, name string) (herald.Tenant, s
 			t.ID, t.Name, string(settings), ts(t.CreatedAt)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (key_hash, tenant_id, created_at) VALUES ($1, $2, $3)",
-			herald.HashAPIKey(key), t.ID, ts(t.CreatedAt))
+		_, err := insertAPIKey(ctx, tx, t.ID, key, t.CreatedAt)
 		return err
 	})
 	if err != nil {
 		return herald.Tenant{}, "", fmt.Errorf("create tenant: %w", err)
 	}
 	return t, key, nil
-}
-
-// TenantByAPIKey returns the tenant an API key belongs to.
-func (s *Store) TenantByAPIKey(ctx context.Context, apiKey string) (herald.Tenant, error) {
-	hash := herald.HashAPIKey(apiKey)
-	now := time.Now()
-	if t, ok := s.auth.get(hash, now); ok {
-		return t, nil
-	}
-	var t herald.Tenant
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, t.created_at FROM api_keys k
-		JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1`, hash).
-		Scan(&t.ID, &t.Name, scanTime(&t.CreatedAt))
-	if errors.Is(err, sql.ErrNoRows) {
-		return herald.Tenant{}, herald.Errorf(herald.ECodeUnauthorized, "the API key is not valid")
-	}
-	if err != nil {
-		return herald.Tenant{}, fmt.Errorf("tenant by key: %w", err)
-	}
-	s.auth.put(hash, t, now)
-	return t, nil
 }
 
 // Settings returns a tenant's settings.

@@ -29,6 +29,13 @@ Commands:
   worker                     the reminder worker alone
   migrate                    apply the schema migrations to the configured database
   tenant create --name NAME  create a tenant and print its API key (shown once)
+  tenant list                list the tenants, one JSON object a line
+  tenant disable|enable ID   disable a tenant (keys refused, reminders held) or enable it
+  key create --tenant ID     create another API key of a tenant (shown once)
+  key list --tenant ID       list a tenant's API keys by prefix
+  key revoke --tenant ID KEY_ID  revoke an API key at once
+  backup --to FILE           write a consistent copy of the SQLite database
+  healthcheck [--addr ADDR]  exit 0 when the herald at ADDR is ready (container health checks)
   sms-test --to NUMBER       send one test SMS through the configured providers
   email-test --to ADDRESS    send one test email through the configured SMTP server
   version                    print the version
@@ -79,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, logger)
 	case "tenant":
 		return tenantCommand(ctx, cfg, args[1:], stdout)
+	case "key":
+		return keyCommand(ctx, cfg, args[1:], stdout)
 	case "sms-test":
 		return sendCheck(ctx, cfg, herald.ChannelSMS, args[1:], stdout)
 	case "email-test":
@@ -111,13 +120,10 @@ func migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	return nil
 }
 
-func tenantCommand(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: herald tenant create --name NAME")
-	}
+func tenantCreate(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
 	name := fs.String("name", "", "the tenant's name")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *name == "" {
