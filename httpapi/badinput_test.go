@@ -157,7 +157,7 @@ func noRoute(method, path string) badRequest {
 // the API does not have.
 func badRoutes() []badRequest {
 	return []badRequest{
-		wrongMethod("GET", "/v1/admin/tenants", "POST"),
+		wrongMethod("DELETE", "/v1/admin/tenants", "GET", "POST"),
 		wrongMethod("DELETE", "/v1/settings", "GET", "PUT"),
 		wrongMethod("POST", "/v1/settings", "GET", "PUT"),
 		wrongMethod("PUT", "/v1/leads", "GET", "POST"),
