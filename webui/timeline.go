@@ -64,6 +64,14 @@ var actionTitles = map[herald.Action]struct{ kind, title string }{
 	herald.ActionMeetingConfirmed:  {"reply", "Confirmed by the lead"},
 }
 
+// reasonWords say why a reminder was skipped or cancelled.
+var reasonWords = map[herald.Reason]string{
+	herald.ReasonTooLate:     "Its time had already passed when the meeting was booked or moved: never sent late.",
+	herald.ReasonSuperseded:  "A later reminder's time had come first.",
+	herald.ReasonRescheduled: "The meeting moved; a new reminder is planned for the new time.",
+	herald.ReasonCancelled:   "The meeting was cancelled.",
+}
+
 // describe turns an audit action into a timeline step.
 func describe(a herald.AuditAction) event {
 	e := event{At: a.At, Kind: "state", Title: strings.ReplaceAll(string(a.Action), "_", " "), Detail: a.Detail, Outcome: a.Outcome}
@@ -72,6 +80,17 @@ func describe(a herald.AuditAction) event {
 	}
 	if a.EntityType == "reminder" {
 		e.ReminderID = a.EntityID
+		switch a.Action {
+		case herald.ActionReminderPlanned, herald.ActionReminderSkipped, herald.ActionReminderCancelled:
+			// Their detail repeats ids and times the page shows already;
+			// the reason, in words, is what a reader wants.
+			e.Detail = ""
+			for reason, words := range reasonWords {
+				if strings.HasSuffix(a.Detail, " "+string(reason)) {
+					e.Detail = words
+				}
+			}
+		}
 	}
 	var via []string
 	if a.Channel != "" {
