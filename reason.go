@@ -22,8 +22,9 @@ const (
 	ReasonMeetingStarted Reason = "meeting_started"
 	// ReasonNoContact: the lead has no usable phone or email (failed).
 	ReasonNoContact Reason = "no_contact"
-	// ReasonOutcomeLost: the process stopped during the provider call
-	// (unknown).
+	// ReasonOutcomeLost: whether the provider took the message is not
+	// known: the process stopped during the call, a shutdown cut it short,
+	// or the provider's answer could not be read (unknown).
 	ReasonOutcomeLost Reason = "outcome_lost"
 	// ReasonTemplateMissing: the reminder's template could not be rendered
 	// (failed).

@@ -96,6 +96,11 @@ const (
 	// SendPermanentRecipient will never succeed for this recipient on this
 	// channel (invalid or barred number, opted out): fall back to email.
 	SendPermanentRecipient
+	// SendUnknown says the provider may or may not have taken the message
+	// (it answered, but not in its own format): like a call cut off by a
+	// crash, it is neither retried nor failed over, since either could
+	// send the message twice.
+	SendUnknown
 )
 
 // Outcome is the outcome of an attempt or provider call that failed this
@@ -110,6 +115,8 @@ func (k SendErrorKind) Outcome() AttemptOutcome {
 		return OutcomePermanent
 	case SendPermanentRecipient:
 		return OutcomePermanentRecipient
+	case SendUnknown:
+		return OutcomeUnknown
 	}
 	return OutcomeUnknown
 }

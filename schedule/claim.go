@@ -56,7 +56,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	case herald.ReminderPending:
 	case herald.ReminderSending:
 		if open := st.OpenAttempt(); open != nil {
-			d.markUnknown(ctx, st, open, now)
+			d.markUnknown(ctx, st, open, "the process stopped during the provider call", now)
 			return claimed{}
 		}
 	default:
@@ -198,10 +198,11 @@ func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status
 	d.Metrics.countOutcome(string(status), r.Channel, r.Provider)
 }
 
-// markUnknown settles a reminder whose provider call was cut off by a
-// crash: it may or may not have been sent, so it is not sent again. A
-// delivery receipt carrying the attempt's reference settles it later.
-func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, now time.Time) {
+// markUnknown settles a reminder whose provider call was cut off (by a
+// crash or a shutdown) or answered unreadably: it may or may not have been
+// sent, so it is not sent again. A delivery receipt carrying the attempt's
+// reference settles it later.
+func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, why string, now time.Time) {
 	r := &st.Reminder
 	if r.DeliveryStatus != "" {
 		// A delivery receipt for the open attempt came meanwhile: the
@@ -210,11 +211,15 @@ func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, o
 		return
 	}
 	r.Status, r.Reason = herald.ReminderUnknown, herald.ReasonOutcomeLost
+	if open.Provider != "" {
+		r.Provider = open.Provider
+	}
 	finished := *open
-	finished.Outcome, finished.Error, finished.FinishedAt = herald.OutcomeUnknown, "the process stopped during the provider call", &now
+	finished.Outcome, finished.Error, finished.FinishedAt = herald.OutcomeUnknown, why, &now
 	st.FinishedAttempt = &finished
+	r.LastError = why
 	st.Audit = append(st.Audit, r.Audit(herald.ActionUnknown, "reference "+open.Reference, now))
 	d.Logger.WarnContext(ctx, "Reminder "+r.ID+" outcome unknown after an interrupted send; not sending again",
-		"tenant", r.TenantID, "reference", open.Reference)
+		"tenant", r.TenantID, "reference", open.Reference, "why", why)
 	d.Metrics.countOutcome(string(herald.ReminderUnknown), r.Channel, r.Provider)
 }

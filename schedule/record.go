@@ -64,6 +64,17 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 	if errors.As(out.err, &se) {
 		a.Provider, a.Calls = se.Provider, se.Tried
 	}
+	if out.interrupted || kind == herald.SendUnknown {
+		// Like a crash during the call: the message may have gone, so it
+		// is neither retried nor sent another way. A receipt for the
+		// attempt's reference settles it.
+		why := "the provider's answer could not be read"
+		if out.interrupted {
+			why = "shutdown cut the provider call short"
+		}
+		d.markUnknown(ctx, st, &a, why+": "+out.err.Error(), now)
+		return nextStep{}
+	}
 	a.Outcome, a.Error = kind.Outcome(), out.err.Error()
 	st.FinishedAttempt = &a
 	r.LastError, r.Provider = out.err.Error(), a.Provider

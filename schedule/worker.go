@@ -173,10 +173,13 @@ type sendOutcome struct {
 	result   herald.SendResult
 	err      error
 	duration time.Duration
+	// interrupted reports a call cut short by the job's own end
+	// (shutdown): whether the provider took the message is not known.
+	interrupted bool
 }
 
-func (d *Deliverer) send(ctx context.Context, plan *sendPlan) sendOutcome {
-	ctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
+func (d *Deliverer) send(jobCtx context.Context, plan *sendPlan) sendOutcome {
+	ctx, cancel := context.WithTimeout(jobCtx, d.SendTimeout)
 	defer cancel()
 	start := time.Now()
 	var res herald.SendResult
@@ -186,11 +189,22 @@ func (d *Deliverer) send(ctx context.Context, plan *sendPlan) sendOutcome {
 	} else {
 		res, err = plan.sender.Send(ctx, &plan.message)
 	}
-	if err != nil && ctx.Err() != nil && herald.SendErrorKindOf(err) != herald.SendPermanent {
-		err = &herald.SendError{Provider: plan.channelName(), Kind: herald.SendTransient,
-			Message: fmt.Sprintf("no answer within %v: %v", d.SendTimeout, err)}
-	}
 	out := sendOutcome{result: res, err: err, duration: time.Since(start)}
+	switch kind := herald.SendErrorKindOf(err); {
+	case err == nil:
+	case jobCtx.Err() != nil:
+		out.interrupted = true
+	case ctx.Err() != nil && kind != herald.SendPermanent && kind != herald.SendUnknown:
+		// The calls made are kept: a provider that got the request but
+		// did not answer in time is in the attempt's history.
+		timedOut := &herald.SendError{Provider: plan.channelName(), Kind: herald.SendTransient,
+			Message: fmt.Sprintf("no answer within %v: %v", d.SendTimeout, err)}
+		var se *herald.SendError
+		if errors.As(err, &se) {
+			timedOut.Provider, timedOut.Tried = se.Provider, se.Tried
+		}
+		out.err = timedOut
+	}
 	d.Metrics.observeSend(plan, out)
 	return out
 }

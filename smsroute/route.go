@@ -42,10 +42,12 @@ func newRoute(p Provider, cfg Config) *route {
 		ReadyToTrip: func(counts gobreaker.Counts) bool {
 			return counts.ConsecutiveFailures >= cfg.BreakerFailures
 		},
-		// Only transient failures speak of the provider's health: a
-		// refused number or a bad request come back from a working one.
+		// Only transient failures and unreadable answers speak of the
+		// provider's health: a refused number or a bad request come back
+		// from a working one.
 		IsSuccessful: func(err error) bool {
-			return err == nil || herald.SendErrorKindOf(err) != herald.SendTransient
+			kind := herald.SendErrorKindOf(err)
+			return err == nil || (kind != herald.SendTransient && kind != herald.SendUnknown)
 		},
 		IsExcluded: func(err error) bool {
 			var gaveUp callerGaveUp

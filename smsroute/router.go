@@ -141,7 +141,10 @@ func (r *Router) CircuitState(provider string) string {
 // Send tries the providers in order. A provider that fails transiently, or
 // refuses the message for a reason of its own (credentials, sender, account,
 // request), hands over to the next one; a refusal of the number
-// (SendPermanentRecipient) ends the call, as no SMS provider can help. A
+// (SendPermanentRecipient) ends the call, as no SMS provider can help, and
+// so does an answer that cannot be read (SendUnknown), as the message may
+// have gone. Each provider gets an equal share of the time ctx has left
+// among those still to be tried. A
 // throttled provider is waited for, then tried again, within the limits of
 // Config and ctx; past them Send returns SendThrottled with RetryAfter and
 // does not fail over. Every call made is listed in Tried.
@@ -179,8 +182,10 @@ func (r *Router) SendHeld(ctx context.Context, slot herald.SendSlot, msg *herald
 	var tried []herald.ProviderCall
 	var lastErr, lastTransient *herald.SendError
 	held := slot.Provider
-	for _, rt := range r.routes {
-		result, err := r.sendWithWaits(ctx, rt, msg, held == rt.name, slot.Turn, &tried)
+	for i, rt := range r.routes {
+		callCtx, cancel := r.shareOf(ctx, i)
+		result, err := r.sendWithWaits(callCtx, rt, msg, held == rt.name, slot.Turn, &tried)
+		cancel()
 		held = ""
 		if err == nil {
 			result.Tried = tried
@@ -191,7 +196,7 @@ func (r *Router) SendHeld(ctx context.Context, slot herald.SendSlot, msg *herald
 		}
 		se := rt.asSendError(err)
 		switch se.Kind {
-		case herald.SendPermanentRecipient, herald.SendThrottled:
+		case herald.SendPermanentRecipient, herald.SendThrottled, herald.SendUnknown:
 			return herald.SendResult{}, withTried(se, tried)
 		case herald.SendTransient:
 			lastTransient = se
@@ -212,6 +217,27 @@ func (r *Router) SendHeld(ctx context.Context, slot herald.SendSlot, msg *herald
 		Provider: Name, Kind: herald.SendTransient, Tried: tried,
 		Message: "every SMS provider is paused after repeated failures",
 	}
+}
+
+// shareOf returns the context of the call to the i-th provider: an equal
+// share of the time ctx has left among the providers still to be tried,
+// so that a provider that hangs leaves time to fail over. The last one
+// gets all that is left.
+func (r *Router) shareOf(ctx context.Context, i int) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	n := 1
+	for _, rt := range r.routes[i+1:] {
+		if rt.breaker.State() != gobreaker.StateOpen {
+			n++
+		}
+	}
+	if n == 1 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, time.Until(deadline)/time.Duration(n))
 }
 
 // sendWithWaits calls one provider, waiting and calling again while it

@@ -32,9 +32,9 @@ type restError struct {
 func createdAnswer(body []byte) (herald.SendResult, error) {
 	var msg created
 	if err := json.Unmarshal(body, &msg); err != nil || msg.SID == "" {
-		// Twilio took the request, so the message may exist; nothing
-		// better than transient can be said.
-		return herald.SendResult{}, sendError(herald.SendTransient, "", "unreadable answer: "+providerhttp.Snippet(body))
+		// Twilio took the request, so the message may exist: sending it
+		// again, here or elsewhere, could send it twice.
+		return herald.SendResult{}, sendError(herald.SendUnknown, "", "unreadable answer: "+providerhttp.Snippet(body))
 	}
 	if msg.Status == "failed" && msg.ErrorCode != nil {
 		kind, optedOut := classifyCode(http.StatusCreated, *msg.ErrorCode)

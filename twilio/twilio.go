@@ -155,6 +155,11 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// Twilio answered as it does when it creates a message, then the
+		// answer broke off: the message may exist.
+		return herald.SendResult{}, sendError(herald.SendUnknown, "", "answer cut off: "+err.Error())
+	}
 	if err != nil {
 		return herald.SendResult{}, transportError(ctx, err)
 	}

@@ -175,7 +175,7 @@ func TestHTTPLevelAnswersAreClassified(t *testing.T) {
 		{"bare 429", twiliotest.Reply{HTTPStatus: 429, RetryAfter: "5"}, herald.SendThrottled, "http-429", 5 * time.Second},
 		{"502 from a proxy", twiliotest.Reply{HTTPStatus: 502, Body: "<html>Bad Gateway</html>"}, herald.SendTransient, "http-502", 0},
 		{"503", twiliotest.Reply{HTTPStatus: 503}, herald.SendTransient, "http-503", 0},
-		{"201 with garbage", twiliotest.Reply{HTTPStatus: 201, Body: "{"}, herald.SendTransient, "", 0},
+		{"201 with garbage may have sent: unknown", twiliotest.Reply{HTTPStatus: 201, Body: "{"}, herald.SendUnknown, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

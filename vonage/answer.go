@@ -55,9 +55,9 @@ func (f *flexString) UnmarshalJSON(data []byte) error {
 func parseAnswer(body []byte) (herald.SendResult, error) {
 	var ans answer
 	if err := json.Unmarshal(body, &ans); err != nil || len(ans.Messages) == 0 {
-		// The request reached Vonage, so the SMS may have gone out; nothing
-		// better than transient can be said.
-		return herald.SendResult{}, sendError(herald.SendTransient, "",
+		// The request reached Vonage, so the SMS may have gone out:
+		// sending it again, here or elsewhere, could send it twice.
+		return herald.SendResult{}, sendError(herald.SendUnknown, "",
 			"unreadable answer: "+providerhttp.Snippet(body))
 	}
 	var accepted int

@@ -100,7 +100,7 @@ func TestHTTPLevelAnswersAreClassified(t *testing.T) {
 		{"500", vonagetest.Reply{HTTPStatus: 500, Body: "oops"}, herald.SendTransient, "http-500", 0},
 		{"503", vonagetest.Reply{HTTPStatus: 503}, herald.SendTransient, "http-503", 0},
 		{"401", vonagetest.Reply{HTTPStatus: 401}, herald.SendPermanent, "http-401", 0},
-		{"200 with garbage", vonagetest.Reply{HTTPStatus: 200, Body: "<html>"}, herald.SendTransient, "", 0},
+		{"200 with garbage may have sent: unknown", vonagetest.Reply{HTTPStatus: 200, Body: "<html>"}, herald.SendUnknown, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

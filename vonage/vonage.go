@@ -140,6 +140,11 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// Vonage answered as it does when it takes a message, then the
+		// answer broke off: the SMS may have gone out.
+		return herald.SendResult{}, sendError(herald.SendUnknown, "", "answer cut off: "+err.Error())
+	}
 	if err != nil {
 		return herald.SendResult{}, transportError(ctx, err)
 	}

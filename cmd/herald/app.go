@@ -175,8 +175,10 @@ func (a *App) StartWorker(ctx context.Context) error {
 }
 
 // StopWorker lets sends in flight finish within the shutdown timeout,
-// then cancels what is left; a cancelled job runs again later and finds
-// its attempt, so nothing is sent twice.
+// then cancels what is left. A provider call cut short is treated as a
+// crash would leave it: its reminder ends unknown, never sent again;
+// reminders still waiting for their provider slot have no attempt and go
+// back to the queue.
 func (a *App) StopWorker() {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
