@@ -46,6 +46,11 @@ var statusOf = map[string]int{
 	render.CodeInvalidUTF8:        http.StatusUnprocessableEntity,
 	render.CodeUnknownChannel:     http.StatusUnprocessableEntity,
 	render.CodeInvalidName:        http.StatusUnprocessableEntity,
+
+	// A webhook endpoint refused when saved.
+	herald.ECodeInvalidURL:       http.StatusUnprocessableEntity,
+	herald.ECodeURLNotAllowed:    http.StatusUnprocessableEntity,
+	herald.ECodeUnknownEventType: http.StatusUnprocessableEntity,
 }
 
 // Problem is an RFC 7807 problem document with Herald's stable code.

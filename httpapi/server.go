@@ -29,6 +29,12 @@ type Server struct {
 	// RateLimit is each API key's request budget. The zero value sets no
 	// limit.
 	RateLimit RateLimit
+	// Events keeps webhook endpoints and events. Defaults to Store when it
+	// keeps them too.
+	Events herald.EventStore
+	// URLGuard checks webhook endpoint URLs; without it no endpoint can
+	// be saved.
+	URLGuard URLGuard
 	// Extra routes mounted beside the API (metrics, webhooks, dashboard),
 	// keyed by ServeMux pattern.
 	Extra map[string]http.Handler
@@ -85,6 +91,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/templates/{name}", s.tenant(s.putTemplate))
 	mux.HandleFunc("DELETE /v1/templates/{name}", s.tenant(s.deleteTemplate))
 	mux.HandleFunc("POST /v1/templates/{name}/preview", s.tenant(s.previewTemplate))
+
+	mux.HandleFunc("POST /v1/webhook-endpoints", s.tenant(s.createEndpoint))
+	mux.HandleFunc("GET /v1/webhook-endpoints", s.tenant(s.listEndpoints))
+	mux.HandleFunc("GET /v1/webhook-endpoints/{id}", s.tenant(s.getEndpoint))
+	mux.HandleFunc("PATCH /v1/webhook-endpoints/{id}", s.tenant(s.patchEndpoint))
+	mux.HandleFunc("DELETE /v1/webhook-endpoints/{id}", s.tenant(s.deleteEndpoint))
+	mux.HandleFunc("POST /v1/webhook-endpoints/{id}/rotate-secret", s.tenant(s.rotateSecret))
+	mux.HandleFunc("GET /v1/events", s.tenant(s.listEvents))
+	mux.HandleFunc("GET /v1/events/{id}", s.tenant(s.getEvent))
+	mux.HandleFunc("POST /v1/events/{id}/redeliver", s.tenant(s.redeliverEvent))
 
 	for pattern, h := range s.Extra {
 		mux.Handle(pattern, h)

@@ -15,6 +15,7 @@ import (
 	"herald/clocktest"
 	"herald/dbtest"
 	"herald/httpapi"
+	"herald/outbound"
 	"herald/schedule"
 	"herald/sqlstore"
 )
@@ -46,7 +47,7 @@ func newStore(t testing.TB, db *sqlstore.DB, clock herald.Clock) *sqlstore.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sqlstore.New(db, schedule.NewJobs(jobs), sqlstore.Options{Clock: clock})
+	return sqlstore.New(db, schedule.NewJobs(jobs), sqlstore.Options{Clock: clock, Events: outbound.NewJobs(jobs)})
 }
 
 // setup starts a server on db with the test admin token.
@@ -60,7 +61,8 @@ func setupWithAdmin(t *testing.T, db *sqlstore.DB, adminToken string) *testBundl
 	t.Helper()
 	clock := clocktest.New(epoch)
 	store := newStore(t, db, clock)
-	api := &httpapi.Server{Store: store, AdminToken: adminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
+	api := &httpapi.Server{Store: store, AdminToken: adminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler),
+		URLGuard: &outbound.Guard{Resolver: testResolver}}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return &testBundle{url: srv.URL, db: db, store: store, clock: clock, client: srv.Client(), spec: loadSpec(t)}

@@ -27,6 +27,10 @@ type EngineConfig struct {
 	// up RescueAfter to RescueAfter + 30 s after the kill.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
+	// Queues are further queues the client works beside reminders', each
+	// with its own workers, and AddWorkers registers their workers.
+	Queues     map[string]river.QueueConfig
+	AddWorkers func(*river.Workers) error
 }
 
 // NewWorkerClient returns a River client that plans reminder jobs and
@@ -48,12 +52,21 @@ func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg 
 	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
 	}
+	queues := map[string]river.QueueConfig{QueueReminders: {MaxWorkers: cfg.MaxWorkers}}
+	for name, q := range cfg.Queues {
+		queues[name] = q
+	}
+	if cfg.AddWorkers != nil {
+		if err := cfg.AddWorkers(workers); err != nil {
+			return nil, fmt.Errorf("job engine: %w", err)
+		}
+	}
 	// The cooldown bounds how often a busy queue fetches again; a tenth
 	// of the poll interval lets bursts drain quickly without hammering
 	// the database when idle.
 	cooldown := max(cfg.PollInterval/10, time.Millisecond)
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{QueueReminders: {MaxWorkers: cfg.MaxWorkers}},
+		Queues:               queues,
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(cooldown, 100*time.Millisecond),

@@ -17,6 +17,7 @@ import (
 	"herald"
 	"herald/catalog"
 	"herald/httpapi"
+	"herald/outbound"
 	"herald/providers"
 	"herald/render"
 	"herald/schedule"
@@ -45,6 +46,9 @@ type App struct {
 	// pacer holds every provider account's pace, the operator's and the
 	// tenants' own.
 	pacer *smsroute.DeadlinePacer
+	// events delivers events to the tenants' webhook endpoints.
+	events *outbound.Deliverer
+	guard  *outbound.Guard
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -102,17 +106,28 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		deliverer.SenderEmail = provCfg.SMTP.From
 	}
 	a.worker = &schedule.ReminderWorker{Deliverer: deliverer}
+	a.guard = &outbound.Guard{AllowPrivate: a.cfg.WebhookAllowPrivate}
+	a.events = &outbound.Deliverer{Guard: a.guard, Clock: herald.SystemClock{}, Logger: a.logger.With("component", "events"),
+		Metrics: outbound.NewMetrics(a.registry)}
 	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
 		PollInterval: a.cfg.PollInterval,
 		MaxWorkers:   a.cfg.BatchSize,
 		JobTimeout:   a.cfg.SendTimeout*2 + 5*time.Second,
 		RescueAfter:  a.cfg.RescueAfter,
 		Logger:       a.logger.With("component", "jobs"),
+		// Event deliveries have their own queue and workers: a slow
+		// endpoint never holds a reminder's worker.
+		Queues: map[string]river.QueueConfig{outbound.QueueEvents: {MaxWorkers: a.cfg.WebhookWorkers}},
+		AddWorkers: func(w *river.Workers) error {
+			return river.AddWorkerSafely(w, &outbound.Worker{Deliverer: a.events})
+		},
 	})
 	if err != nil {
 		return err
 	}
-	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries})
+	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries,
+		Events: outbound.NewJobs(a.river)})
+	a.events.Store = a.store
 	// Reminders due together share their transactions: a burst costs one
 	// per batch instead of one per reminder. SQLite has one connection, so
 	// it runs one batch at a time.
@@ -149,7 +164,8 @@ func (a *App) Close() error { return a.db.Close() }
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
-		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst}, Extra: a.extraRoutes()}
+		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst},
+		URLGuard:  a.guard, Extra: a.extraRoutes()}
 	return withProfiling(api.Handler())
 }
 

@@ -45,6 +45,13 @@ type Config struct {
 	// 100 and 200; an APIRate of 0 sets no limit.
 	APIRate  float64
 	APIBurst int
+	// WebhookAllowPrivate lets webhook endpoints lead to private,
+	// loopback and link-local addresses, and use plain http there
+	// (HERALD_WEBHOOK_ALLOW_PRIVATE=1).
+	WebhookAllowPrivate bool
+	// WebhookWorkers is how many event deliveries one process makes at
+	// once (HERALD_WEBHOOK_WORKERS), apart from the reminders' workers.
+	WebhookWorkers int
 }
 
 // LoadConfig reads the configuration with getenv and checks it, naming the
@@ -67,6 +74,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.SendTimeout = durationVar(getenv, "HERALD_SEND_TIMEOUT", 10*time.Second, 100*time.Millisecond, fail)
 	c.RescueAfter = durationVar(getenv, "HERALD_RESCUE_AFTER", 0, 0, fail)
 	c.DatabaseMaxConns = intVar(getenv, "HERALD_DATABASE_MAX_CONNS", 0, 0, 10000, fail)
+	c.WebhookWorkers = intVar(getenv, "HERALD_WEBHOOK_WORKERS", 20, 1, 1000, fail)
+	switch raw := getenv("HERALD_WEBHOOK_ALLOW_PRIVATE"); raw {
+	case "", "0", "false":
+	case "1", "true":
+		c.WebhookAllowPrivate = true
+	default:
+		fail("HERALD_WEBHOOK_ALLOW_PRIVATE=%q: want 1 or 0", raw)
+	}
 	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
 	c.APIRate = 100
