@@ -200,6 +200,18 @@ func (c *Catalog) Save(ctx context.Context, tenantID string, src render.Source) 
 			return Entry{}, false, herald.FieldErrorf(herald.ECodeInvalid, "html", "an SMS template has no HTML part")
 		}
 	}
+	for _, part := range []struct {
+		field, text string
+		multiline   bool
+	}{{"text", src.Text, true}, {"html", src.HTML, true}, {"subject", src.Subject, false}} {
+		check := herald.CheckLine
+		if part.multiline {
+			check = herald.CheckMultiline
+		}
+		if err := check(part.field, part.text); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	if err := render.Validate(src); err != nil {
 		return Entry{}, false, asHeraldError(err)
 	}

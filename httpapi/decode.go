@@ -51,6 +51,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, rules bodyRules
 	if !utf8.Valid(raw) {
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body is not valid UTF-8")
 	}
+	if hasLoneSurrogate(raw) {
+		return herald.Errorf(herald.ECodeMalformedJSON, "the body escapes half of a UTF-16 surrogate pair (\\uD800 to \\uDFFF alone), which is no character")
+	}
 	// null or an array would decode into an empty struct and pass for {}.
 	if trimmed[0] != '{' {
 		return herald.Errorf(herald.ECodeMalformedJSON, "the body must be a JSON object")
@@ -162,4 +165,33 @@ func oneOf[T ~string](r *http.Request, name string, allowed ...T) (T, error) {
 		names[i] = string(a)
 	}
 	return "", herald.FieldErrorf(herald.ECodeInvalidQuery, name, "%s must be one of %s", name, strings.Join(names, ", "))
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes a UTF-16 surrogate
+// that is not half of a pair, which the decoder would quietly turn into
+// U+FFFD. Backslashes occur only inside strings, each starting an escape.
+func hasLoneSurrogate(raw []byte) bool {
+	surrogate := func(i int) (rune, bool) {
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		return rune(n), err == nil && n >= 0xd800 && n <= 0xdfff
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r, ok := surrogate(i)
+		if !ok {
+			i++ // skip the escaped character, a backslash included
+			continue
+		}
+		low, ok := surrogate(i + 6)
+		if r >= 0xdc00 || !ok || low < 0xdc00 {
+			return true
+		}
+		i += 11
+	}
+	return false
 }
