@@ -321,4 +321,3 @@ func jsonFields(ref *openapi3.SchemaRef, prefix string, depth int) []jsonField {
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out
 }
-
