@@ -12,4 +12,7 @@ const (
 	DeliveryUndelivered DeliveryStatus = "undelivered"
 	DeliveryFailed      DeliveryStatus = "failed"
 	DeliveryUnknown     DeliveryStatus = "unknown"
+	// DeliveryHeld: the message was kept in the outbox, not handed to any
+	// provider; no receipt will follow.
+	DeliveryHeld DeliveryStatus = "held"
 )

@@ -64,6 +64,9 @@ type SendResult struct {
 	// Tried lists every provider called for this send, in order, with its
 	// outcome, so an attempt can show what failover did.
 	Tried []ProviderCall
+	// Held reports a message kept in the outbox instead of being handed
+	// to a provider: nobody was sent anything.
+	Held bool
 }
 
 // ProviderCall records one call to one provider within an attempt.

@@ -53,6 +53,16 @@ func (m *Metrics) observeSent(r *herald.Reminder, late time.Duration) {
 	m.lateness.Observe(late.Seconds())
 }
 
+// observeHeld counts a message kept in the outbox: outcome "held", as
+// nothing was sent.
+func (m *Metrics) observeHeld(r *herald.Reminder, late time.Duration) {
+	if m == nil {
+		return
+	}
+	m.outcomes.WithLabelValues(string(herald.DeliveryHeld), r.Channel, r.Provider).Inc()
+	m.lateness.Observe(late.Seconds())
+}
+
 func (m *Metrics) observeSend(plan *sendPlan, out sendOutcome) {
 	if m == nil {
 		return

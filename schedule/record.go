@@ -49,6 +49,14 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		st.FinishedAttempt = &a
 		r.Status, r.Reason, r.LastError = herald.ReminderSent, "", ""
 		r.Provider, r.ExternalMessageID, r.SentAt = out.result.Provider, out.result.MessageID, &now
+		if out.result.Held {
+			r.DeliveryStatus = herald.DeliveryHeld
+			st.Audit = append(st.Audit, r.Audit(herald.ActionSent, "held in the outbox for "+mask(plan.message.Channel, plan.recipient)+", not sent", now))
+			d.Logger.InfoContext(ctx, "Reminder "+r.ID+" held in the outbox, not sent", "tenant", r.TenantID,
+				"meeting", r.MeetingID, "reminder", r.ID, "channel", r.Channel, "to", mask(plan.message.Channel, plan.recipient))
+			d.Metrics.observeHeld(r, now.Sub(plan.scheduledAt))
+			return nextStep{}
+		}
 		// A receipt that beat this commit may already have said more.
 		r.DeliveryStatus = laterDelivery(r.DeliveryStatus, herald.DeliveryAccepted)
 		st.Audit = append(st.Audit, r.Audit(herald.ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))

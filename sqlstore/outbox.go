@@ -36,7 +36,7 @@ func (o *Outbox) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 		return herald.SendResult{}, &herald.SendError{Provider: OutboxProvider, Kind: herald.SendTransient,
 			Message: fmt.Sprintf("store message: %v", err)}
 	}
-	return herald.SendResult{Provider: OutboxProvider, MessageID: id, Parts: 1,
+	return herald.SendResult{Provider: OutboxProvider, MessageID: id, Parts: 1, Held: true,
 		Tried: []herald.ProviderCall{{Provider: OutboxProvider, Outcome: herald.OutcomeSent, MessageID: id}}}, nil
 }
 

@@ -49,6 +49,8 @@ type App struct {
 	// events delivers events to the tenants' webhook endpoints.
 	events *outbound.Deliverer
 	guard  *outbound.Guard
+	// noSender, when set, is why this process may not work reminders.
+	noSender error
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -138,14 +140,30 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, 64)
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
-	if senders.SMS == nil && senders.Email == nil {
+	noProvider := senders.SMS == nil && senders.Email == nil
+	switch {
+	case a.cfg.Outbox:
 		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
-		a.logger.Info("No SMS or email provider configured: messages go to the outbox (GET /v1/outbox)")
-	} else {
+		msg := "HERALD_OUTBOX=1: messages are held in the outbox (GET /v1/outbox), not sent"
+		if !noProvider {
+			msg += "; the configured providers are not used"
+		}
+		a.logger.Info(msg)
+	case noProvider && a.cfg.serving && a.db.Name() == "sqlite":
+		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
+		a.logger.Info("No SMS or email provider configured: messages are held in the outbox (GET /v1/outbox), not sent")
+	case noProvider:
+		a.noSender = errNoProvider
+	default:
 		a.logger.Info("Providers: " + provCfg.Summary())
 	}
 	return a.newWebhooks(provCfg, senders.Replies, deliverer.Email != nil)
 }
+
+// errNoProvider stops a process that would work reminders with nowhere to
+// send them: holding real reminders in the outbox must be chosen.
+var errNoProvider = errors.New("no SMS or email provider is configured: set VONAGE_*, TWILIO_* or SMTP_* " +
+	"to send reminders, or HERALD_OUTBOX=1 to keep them in the outbox (GET /v1/outbox) without sending them")
 
 // dueJobs reads the queue depth for the metrics; a failed read shows as -1.
 func (a *App) dueJobs() float64 {
@@ -174,6 +192,9 @@ func (a *App) Handler() http.Handler {
 // flight with it (a SIGTERM would cut provider calls, record them as
 // failures and send them again later), where StopWorker lets them finish.
 func (a *App) StartWorker(ctx context.Context) error {
+	if a.noSender != nil {
+		return a.noSender
+	}
 	if err := a.db.ForgetLeader(ctx); err != nil {
 		return err
 	}
@@ -236,6 +257,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	cfg.serving = true
 	app, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err

@@ -15,14 +15,19 @@ import (
 )
 
 // TestServeSendsToTheOutbox runs Herald as `serve` does, with no provider
-// configured, books a meeting whose reminder is due in two seconds, and
-// waits for the reminder to appear in GET /v1/outbox.
+// configured (on PostgreSQL with HERALD_OUTBOX=1, as it must be chosen
+// there), books a meeting whose reminder is due in two seconds, and waits
+// for the reminder to appear in GET /v1/outbox, held, not sent.
 func TestServeSendsToTheOutbox(t *testing.T) {
 	t.Parallel()
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		t.Run(dbName, func(t *testing.T) {
 			t.Parallel()
-			app := openTestApp(t, dbName, map[string]string{"REMINDER_POLL_INTERVAL": "50ms"})
+			env := map[string]string{"REMINDER_POLL_INTERVAL": "50ms"}
+			if dbName == "postgres" {
+				env["HERALD_OUTBOX"] = "1"
+			}
+			app := openTestApp(t, dbName, env)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if err := app.StartWorker(ctx); err != nil {
@@ -74,8 +79,8 @@ func TestServeSendsToTheOutbox(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			if rem.Provider != "outbox" {
-				t.Fatalf("reminder sent via %q, want outbox", rem.Provider)
+			if rem.Provider != "outbox" || rem.DeliveryStatus != herald.DeliveryHeld {
+				t.Fatalf("reminder sent via %q, delivery %q; want held by the outbox", rem.Provider, rem.DeliveryStatus)
 			}
 			resp, err := http.Get(srv.URL + "/metrics")
 			if err != nil {
@@ -83,7 +88,7 @@ func TestServeSendsToTheOutbox(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			for _, want := range []string{`herald_reminders_total{channel="sms",outcome="sent",provider="outbox"} 1`,
+			for _, want := range []string{`herald_reminders_total{channel="sms",outcome="held",provider="outbox"} 1`,
 				"herald_send_lateness_seconds_count 1", "herald_jobs_waiting"} {
 				if !strings.Contains(string(body), want) {
 					t.Errorf("metrics lack %q", want)

@@ -52,6 +52,21 @@ type Config struct {
 	// WebhookWorkers is how many event deliveries one process makes at
 	// once (HERALD_WEBHOOK_WORKERS), apart from the reminders' workers.
 	WebhookWorkers int
+
+	// Outbox keeps every message in the outbox instead of sending it
+	// (HERALD_OUTBOX=1), whatever providers are configured. Without it
+	// the outbox is used only by `serve` on SQLite with no provider, the
+	// first-run default; any other process without a provider refuses to
+	// work reminders.
+	Outbox bool
+	// UnknownAfter is how long an unknown reminder waits for a delivery
+	// receipt before its tenant's on_unknown setting applies
+	// (HERALD_UNKNOWN_AFTER). Defaults to 5 minutes.
+	UnknownAfter time.Duration
+
+	// serving is set by `serve`: with no provider on SQLite, it is the
+	// first run, and the outbox is the default.
+	serving bool
 }
 
 // LoadConfig reads the configuration with getenv and checks it, naming the
@@ -93,6 +108,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.APIRate = v
 	}
 	c.APIBurst = intVar(getenv, "HERALD_API_BURST", 200, 1, 1000000, fail)
+	switch raw := getenv("HERALD_OUTBOX"); raw {
+	case "", "0":
+	case "1":
+		c.Outbox = true
+	default:
+		fail("HERALD_OUTBOX=%q: want 1 to keep every message in the outbox, or 0", raw)
+	}
+	c.UnknownAfter = durationVar(getenv, "HERALD_UNKNOWN_AFTER", 5*time.Minute, time.Second, fail)
 	c.RetryMultiplier = 2
 	if raw := getenv("REMINDER_RETRY_BACKOFF_MULTIPLIER"); raw != "" {
 		v, err := strconv.ParseFloat(raw, 64)

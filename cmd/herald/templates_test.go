@@ -19,7 +19,7 @@ func TestTenantTemplateRendersReminders(t *testing.T) {
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		t.Run(dbName, func(t *testing.T) {
 			t.Parallel()
-			app := openTestApp(t, dbName, nil)
+			app := openTestApp(t, dbName, map[string]string{"HERALD_OUTBOX": "1"})
 			srv := httptest.NewServer(app.Handler())
 			defer srv.Close()
 

@@ -31,6 +31,7 @@ func openTestApp(t *testing.T, dbName string, extra map[string]string) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.serving = true
 	app, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
