@@ -34,8 +34,9 @@ func (s *Store) CreateDashboardSession(ctx context.Context, ds herald.DashboardS
 }
 
 // DashboardSession returns a live session. A tenant session whose API key
-// is gone, or whose tenant is gone, is not found: the check runs on every
-// request, so a revoked key signs its sessions out at once on every node.
+// is revoked, or whose tenant is gone or disabled, is not found: the check
+// runs on every request, so revoking a key signs its sessions out at once
+// on every node.
 func (s *Store) DashboardSession(ctx context.Context, tokenHash string, now time.Time) (herald.DashboardSession, error) {
 	ds := herald.DashboardSession{TokenHash: tokenHash}
 	var admin int
@@ -43,7 +44,8 @@ func (s *Store) DashboardSession(ctx context.Context, tokenHash string, now time
 		s.created_at, s.expires_at
 		FROM dashboard_sessions s LEFT JOIN tenants t ON t.id = s.tenant_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2
-		AND (s.admin = 1 OR EXISTS (SELECT 1 FROM api_keys k WHERE k.key_hash = s.key_hash AND k.tenant_id = s.tenant_id))`,
+		AND (s.admin = 1 OR (t.disabled_at IS NULL
+			AND EXISTS (SELECT 1 FROM api_keys k WHERE k.key_hash = s.key_hash AND k.tenant_id = s.tenant_id)))`,
 		tokenHash, ts(now)).Scan(&ds.TenantID, &ds.TenantName, &ds.KeyHash, &admin, &ds.CSRFToken,
 		scanTime(&ds.CreatedAt), scanTime(&ds.ExpiresAt))
 	if errors.Is(err, sql.ErrNoRows) {

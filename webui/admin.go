@@ -35,6 +35,23 @@ func (s *Server) adminCreateTenant(c *pageCtx) error {
 	return s.showTenants(c, 201, map[string]string{"ID": t.ID, "Name": t.Name, "Key": key}, "")
 }
 
+// adminSetDisabled disables or enables a tenant, as PATCH
+// /v1/admin/tenants/{id} does: a disabled tenant's keys and dashboard
+// sessions are refused and its reminders held.
+func (s *Server) adminSetDisabled(disabled bool) func(c *pageCtx) error {
+	return func(c *pageCtx) error {
+		if _, err := s.Store.SetTenantDisabled(c.r.Context(), c.r.PathValue("id"), disabled); err != nil {
+			return err
+		}
+		done := "enabled"
+		if disabled {
+			done = "disabled"
+		}
+		redirectDone(c, "/ui/admin/tenants", done)
+		return nil
+	}
+}
+
 // recentErrors is how many failed provider calls the health page lists.
 const recentErrors = 20
 

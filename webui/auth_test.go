@@ -108,7 +108,8 @@ func TestRevokedKeyEndsItsSessions(t *testing.T) {
 	})
 }
 
-// revokeKeys removes a tenant's API keys, as revoking them does.
+// revokeKeys removes a tenant's API keys from the database, as revoking
+// them does, the last one included.
 func revokeKeys(t *testing.T, b *testBundle, tenantID string) {
 	t.Helper()
 	if _, err := b.db.ExecContext(context.Background(), "DELETE FROM api_keys WHERE tenant_id = $1", tenantID); err != nil {
@@ -163,4 +164,45 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestRevokingTheKeyThroughTheStoreEndsItsSessions(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		ctx := context.Background()
+		tenant, _ := b.tenant(t, "Acme Sales")
+		second, key, err := b.store.CreateAPIKey(ctx, tenant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := b.browser(t)
+		br.signIn(t, key)
+		br.get(t, "/ui/upcoming").want(t, http.StatusOK)
+		if err := b.store.RevokeAPIKey(ctx, tenant.ID, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		br.get(t, "/ui/upcoming").want(t, http.StatusSeeOther)
+	})
+}
+
+func TestDisablingATenantEndsItsSessions(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		tenant, key := b.tenant(t, "Acme Sales")
+		br := b.browser(t)
+		br.signIn(t, key)
+		admin := b.browser(t)
+		admin.signIn(t, adminToken)
+		admin.get(t, "/ui/admin/tenants").want(t, http.StatusOK, "Acme Sales", "active")
+		admin.post(t, "/ui/admin/tenants/"+tenant.ID+"/disable", url.Values{}).want(t, http.StatusSeeOther)
+		admin.get(t, "/ui/admin/tenants?done=disabled").want(t, http.StatusOK, "The tenant is disabled")
+		br.get(t, "/ui/upcoming").want(t, http.StatusSeeOther)
+		br.get(t, "/ui/login")
+		br.post(t, "/ui/login", url.Values{"key": {key}}).want(t, http.StatusUnauthorized)
+		admin.get(t, "/ui/admin/tenants")
+		admin.post(t, "/ui/admin/tenants/"+tenant.ID+"/enable", url.Values{}).want(t, http.StatusSeeOther)
+		br.signIn(t, key)
+		admin.get(t, "/ui/admin/tenants")
+		admin.post(t, "/ui/admin/tenants/ten_missing/disable", url.Values{}).want(t, http.StatusNotFound)
+	})
 }

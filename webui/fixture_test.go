@@ -24,6 +24,7 @@ type fixture struct {
 	otherMeeting  herald.Meeting
 	otherLead     herald.Lead
 	otherReminder string
+	otherEvent    string
 }
 
 func (b *testBundle) tenant(t *testing.T, name string) (herald.Tenant, string) {
@@ -74,6 +75,10 @@ func (b *testBundle) fullData(t *testing.T) fixture {
 	f.bob = b.lead(t, f.tenant.ID, herald.LeadInput{Name: "Bob Email", Email: "bob@example.com"})
 	rita := b.lead(t, f.tenant.ID, herald.LeadInput{Name: "Rita Retry", Phone: "+14155550199"})
 	b.sms.transient[rita.Phone] = true
+	if _, err := b.store.CreateWebhookEndpoint(ctx, f.tenant.ID, herald.WebhookEndpointInput{
+		URL: "https://hooks.example.com/herald", Description: "CRM", Secret: herald.NewWebhookSecret()}); err != nil {
+		t.Fatal(err)
+	}
 
 	f.soon = b.book(t, f.tenant.ID, f.jane.ID, "Product Demo", epoch.Add(2*time.Hour))
 	f.later = b.book(t, f.tenant.ID, f.bob.ID, "Contract Review", epoch.Add(48*time.Hour))
@@ -101,5 +106,10 @@ func (b *testBundle) fullData(t *testing.T) fixture {
 	f.otherLead = b.lead(t, f.other.ID, herald.LeadInput{Name: "Olga Other", Phone: "+14155550177"})
 	f.otherMeeting = b.book(t, f.other.ID, f.otherLead.ID, "Other Demo", epoch.Add(3*time.Hour))
 	f.otherReminder = ruleOf(f.otherMeeting, "1h").ID
+	events, err := b.store.ListEvents(ctx, f.other.ID, herald.EventFilter{})
+	if err != nil || len(events.Items) == 0 {
+		t.Fatalf("the other tenant has no events (%v)", err)
+	}
+	f.otherEvent = events.Items[0].ID
 	return f
 }

@@ -177,10 +177,13 @@ func (s *Server) settings(c *pageCtx) error {
 // doneNotices are the messages a page shows after a form succeeded; the
 // query names one, so no text from the request is ever shown.
 var doneNotices = map[string]string{
-	"cancelled": "The meeting is cancelled, and its pending reminders with it.",
-	"moved":     "The meeting has moved; its unsent reminders are planned again for the new time.",
-	"saved":     "The template is saved: reminders use it from now on.",
-	"reverted":  "Your template is deleted: reminders use the built-in one again.",
+	"cancelled":   "The meeting is cancelled, and its pending reminders with it.",
+	"moved":       "The meeting has moved; its unsent reminders are planned again for the new time.",
+	"saved":       "The template is saved: reminders use it from now on.",
+	"reverted":    "Your template is deleted: reminders use the built-in one again.",
+	"redelivered": "The event is on its way again to every endpoint that takes it.",
+	"disabled":    "The tenant is disabled: its keys and sessions are refused and its reminders held.",
+	"enabled":     "The tenant is enabled again: its held reminders go out.",
 }
 
 // redirectDone sends the browser back to path with a notice.

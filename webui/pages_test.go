@@ -25,7 +25,7 @@ func tenantPages(f fixture) []string {
 		"/ui/reminders/" + f.sent.ID, "/ui/reminders/" + f.retrying.ID, "/ui/meetings/" + f.soon.ID, "/ui/meetings/" + f.later.ID,
 		"/ui/leads", "/ui/leads/" + f.jane.ID, "/ui/templates", "/ui/templates/sms/meeting_reminder_24h",
 		"/ui/templates/sms/meeting_reminder_1h", "/ui/templates/email/meeting_reminder_24h", "/ui/templates/sms/brand_new",
-		"/ui/settings", "/ui/outbox",
+		"/ui/settings", "/ui/outbox", "/ui/events", "/ui/events?type=meeting.booked", "/ui/endpoints",
 	}
 }
 
@@ -56,6 +56,8 @@ func TestEveryPageRendersEmpty(t *testing.T) {
 		br.get(t, "/ui/messages?q=nobody").want(t, http.StatusOK, "No reminder matches")
 		br.get(t, "/ui/leads").want(t, http.StatusOK, "No leads yet")
 		br.get(t, "/ui/outbox").want(t, http.StatusOK, "The outbox is empty")
+		br.get(t, "/ui/events").want(t, http.StatusOK, "No events yet")
+		br.get(t, "/ui/endpoints").want(t, http.StatusOK, "No endpoints")
 		for _, path := range []string{"/ui/templates", "/ui/settings", "/ui/templates/sms/meeting_reminder_10m"} {
 			br.get(t, path).want(t, http.StatusOK)
 		}
@@ -173,6 +175,7 @@ func TestOtherTenantsObjectsAreNotFound(t *testing.T) {
 		}
 		br.get(t, "/ui/upcoming")
 		br.post(t, "/ui/meetings/"+f.otherMeeting.ID+"/cancel", url.Values{}).want(t, http.StatusNotFound)
+		br.post(t, "/ui/events/"+f.otherEvent+"/redeliver", url.Values{}).want(t, http.StatusNotFound)
 		br.post(t, "/ui/meetings/"+f.otherMeeting.ID+"/move", url.Values{"starts_at": {"2026-03-05T10:00"}}).want(t, http.StatusNotFound)
 		m, err := b.store.Meeting(context.Background(), f.other.ID, f.otherMeeting.ID)
 		if err != nil {
@@ -203,6 +206,7 @@ func TestFormsWithoutCSRFTokenChangeNothing(t *testing.T) {
 				"/ui/templates/sms/meeting_reminder_1h/revert":  {},
 				"/ui/templates/sms/meeting_reminder_1h/preview": {"text": {"Hi"}},
 				"/ui/logout": {},
+				"/ui/events/" + f.otherEvent + "/redeliver": {},
 			}
 			for path, form := range forms {
 				form.Set("csrf", token)
@@ -228,12 +232,32 @@ func TestFormsWithoutCSRFTokenChangeNothing(t *testing.T) {
 		admin := b.browser(t)
 		admin.signIn(t, adminToken)
 		admin.post(t, "/ui/admin/tenants", url.Values{"name": {"Sneaky"}, "csrf": {""}}).want(t, http.StatusForbidden)
-		admin.get(t, "/ui/admin/tenants").want(t, http.StatusOK)
-		if p := admin.get(t, "/ui/admin/tenants"); strings.Contains(p.body, "Sneaky") {
-			t.Error("a form without its token created a tenant")
+		admin.post(t, "/ui/admin/tenants/"+f.tenant.ID+"/disable", url.Values{"csrf": {"wrong"}}).want(t, http.StatusForbidden)
+		if p := admin.get(t, "/ui/admin/tenants"); strings.Contains(p.body, "Sneaky") || strings.Contains(p.body, ">disabled<") {
+			t.Error("a form without its token created or disabled a tenant")
 		}
 		// The sign-in form needs its token too.
 		anon := b.browser(t)
 		anon.post(t, "/ui/login", url.Values{"key": {f.key}}).want(t, http.StatusForbidden)
+	})
+}
+
+func TestEventsShowDeliveries(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		f := b.fullData(t)
+		br := b.browser(t)
+		br.signIn(t, f.key)
+		p := br.get(t, "/ui/events?type=meeting.booked").want(t, http.StatusOK, "meeting.booked", f.soon.ID)
+		if _, table, _ := strings.Cut(p.body, `<table class="list" id="events">`); strings.Contains(table, "reminder.sent") {
+			t.Error("the type filter lists other types")
+		}
+		br.get(t, "/ui/endpoints").want(t, http.StatusOK, "https://hooks.example.com/herald", "CRM", "all")
+		br.get(t, "/ui/events?type=nonsense").want(t, http.StatusUnprocessableEntity)
+		events, err := b.store.ListEvents(context.Background(), f.tenant.ID, herald.EventFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		br.post(t, "/ui/events/"+events.Items[0].ID+"/redeliver", url.Values{}).want(t, http.StatusSeeOther)
 	})
 }

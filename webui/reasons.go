@@ -28,6 +28,9 @@ func waitReason(r herald.ReminderView, st herald.Settings, now time.Time, zone *
 		}
 	case r.ScheduledAt.After(now):
 		why = "Waiting for its time"
+		if !r.RuleAt.IsZero() && !r.RuleAt.Equal(r.ScheduledAt) {
+			why = "Held by the send window: its rule said " + r.RuleAt.In(zone).Format("Mon 15:04")
+		}
 	default:
 		why = "Due: waiting for its turn at the provider's pace"
 	}

@@ -59,12 +59,14 @@ func staticHandler() http.Handler {
 // view is what every page template gets: the layout's needs and the
 // page's own Data.
 type view struct {
-	Title   string
-	Nav     string
-	Admin   bool
-	Tenant  string
-	CSRF    string
-	Signed  bool
+	Title  string
+	Nav    string
+	Admin  bool
+	Tenant string
+	CSRF   string
+	Signed bool
+	// Events shows the events pages in the menu.
+	Events  bool
 	Notice  string
 	Now     time.Time
 	Zone    *time.Location
@@ -162,6 +164,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		v.Signed, v.Admin, v.CSRF, v.Tenant, v.Now, v.Zone = true, c.sess.Admin, c.sess.CSRFToken, c.sess.TenantName, c.now, c.zone
 		v.Notice = doneNotices[r.URL.Query().Get("done")]
 	}
+	v.Events = s.Events != nil
 	s.write(w, r, status, page, v)
 }
 
@@ -195,7 +198,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, page 
 var titles = map[string]string{
 	"login": "Sign in", "upcoming": "Upcoming", "messages": "Message log", "reminder": "Reminder",
 	"meeting": "Meeting", "leads": "Leads", "lead": "Lead", "templates": "Templates", "template": "Template",
-	"settings": "Settings", "outbox": "Outbox", "tenants": "Tenants", "providers": "Provider health",
+	"settings": "Settings", "outbox": "Outbox", "events": "Events", "endpoints": "Webhook endpoints", "tenants": "Tenants", "providers": "Provider health",
 	"error": "Error",
 }
 

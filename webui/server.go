@@ -40,6 +40,9 @@ type ProviderStatus struct {
 type Server struct {
 	Store     herald.Store
 	Dashboard herald.DashboardStore
+	// Events shows the events and webhook endpoints; nil leaves those
+	// pages out.
+	Events herald.EventStore
 	// Templates is the catalog the worker renders from. Defaults to one
 	// over Store and the built-in templates.
 	Templates *catalog.Catalog
@@ -109,9 +112,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /ui/templates/{channel}/{name}/revert", s.tenantPage(s.templateRevert))
 	mux.HandleFunc("GET /ui/settings", s.tenantPage(s.settings))
 	mux.HandleFunc("GET /ui/outbox", s.tenantPage(s.outbox))
+	if s.Events != nil {
+		mux.HandleFunc("GET /ui/events", s.tenantPage(s.events))
+		mux.HandleFunc("POST /ui/events/{id}/redeliver", s.tenantPage(s.redeliverEvent))
+		mux.HandleFunc("GET /ui/endpoints", s.tenantPage(s.endpoints))
+	}
 
 	mux.HandleFunc("GET /ui/admin/tenants", s.adminPage(s.adminTenants))
 	mux.HandleFunc("POST /ui/admin/tenants", s.adminPage(s.adminCreateTenant))
+	mux.HandleFunc("POST /ui/admin/tenants/{id}/disable", s.adminPage(s.adminSetDisabled(true)))
+	mux.HandleFunc("POST /ui/admin/tenants/{id}/enable", s.adminPage(s.adminSetDisabled(false)))
 	mux.HandleFunc("GET /ui/admin/providers", s.adminPage(s.adminProviders))
 
 	mux.HandleFunc("/ui/", s.notFound)

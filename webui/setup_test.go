@@ -65,7 +65,7 @@ func setup(t *testing.T, db *sqlstore.DB) *testBundle {
 		Templates: schedule.BuiltinTemplates{Registry: render.NewRegistry()}, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler), SendTimeout: time.Second,
 		Retry: schedule.RetryPolicy{InitialDelay: 30 * time.Minute, Multiplier: 2}}
-	ui := &webui.Server{Store: store, Dashboard: store, AdminToken: adminToken, Clock: clock,
+	ui := &webui.Server{Store: store, Dashboard: store, Events: store, AdminToken: adminToken, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
 		Providers: func() []webui.ProviderStatus {
 			return []webui.ProviderStatus{{Name: "vonage", Breaker: "closed", RateLimit: 30}}

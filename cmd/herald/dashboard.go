@@ -12,7 +12,7 @@ import (
 // when HERALD_PUBLIC_URL says Herald is reached over HTTPS.
 func (a *App) dashboard() http.Handler {
 	ui := &webui.Server{
-		Store: a.store, Dashboard: a.store, Templates: a.templates,
+		Store: a.store, Dashboard: a.store, Events: a.store, Templates: a.templates,
 		AdminToken: a.cfg.AdminToken,
 		Secure:     strings.HasPrefix(a.cfg.PublicURL, "https://"),
 		Clock:      herald.SystemClock{},
