@@ -3,7 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -13,7 +13,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"herald/clocktest"
-	"herald/httpapi"
 	"herald/schedule"
 	"herald/sqlstore"
 	"herald/webhook"
@@ -85,18 +84,14 @@ func dbtestEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 // walked too.
 func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 	t.Helper()
-	clock := clocktest.New(epoch)
-	store := newStore(t, db, clock)
-	hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), PublicURL: "http://herald.test",
-		VonageSecret: "vonage-secret", TwilioAuthToken: "twilio-token", Clock: clock, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := &httpapi.Server{Store: store, AdminToken: testAdminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler),
-		Extra: hooks.Routes()}
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	return &testBundle{url: srv.URL, db: db, store: store, clock: clock, client: srv.Client(), spec: loadSpec(t)}
+	return setupWithExtra(t, db, testAdminToken, func(store *sqlstore.Store, clock *clocktest.Clock) map[string]http.Handler {
+		hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), PublicURL: "http://herald.test",
+			VonageSecret: "vonage-secret", TwilioAuthToken: "twilio-token", Clock: clock, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hooks.Routes()
+	})
 }
 
 // checkHostileAnswer fails unless r is below 500 and, when it refuses, a

@@ -59,10 +59,21 @@ func setup(t *testing.T, db *sqlstore.DB) *testBundle {
 // admin API.
 func setupWithAdmin(t *testing.T, db *sqlstore.DB, adminToken string) *testBundle {
 	t.Helper()
+	return setupWithExtra(t, db, adminToken, nil)
+}
+
+// setupWithExtra is setupWithAdmin with extra routes beside the API, built
+// over the server's store and clock.
+func setupWithExtra(t *testing.T, db *sqlstore.DB, adminToken string,
+	extra func(store *sqlstore.Store, clock *clocktest.Clock) map[string]http.Handler) *testBundle {
+	t.Helper()
 	clock := clocktest.New(epoch)
 	store := newStore(t, db, clock)
 	api := &httpapi.Server{Store: store, AdminToken: adminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler),
 		URLGuard: &outbound.Guard{Resolver: testResolver}}
+	if extra != nil {
+		api.Extra = extra(store, clock)
+	}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return &testBundle{url: srv.URL, db: db, store: store, clock: clock, client: srv.Client(), spec: loadSpec(t)}
