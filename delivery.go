@@ -29,10 +29,15 @@ type DeliveryState struct {
 	NewAttempt *Attempt
 	// FinishedAttempt, when set, replaces the stored attempt of the same id.
 	FinishedAttempt *Attempt
-	// OptOutLead marks the lead as opted out of SMS (a provider said the
-	// number unsubscribed).
-	OptOutLead bool
-	Audit      []AuditAction
+	// OptOuts are the opt-outs on record for the lead's phone, from
+	// whatever number.
+	OptOuts []PhoneOptOut
+
+	// OptOut, when set, is recorded as a STOP would be: a provider said the
+	// lead's phone unsubscribed from a number, or an opt-out on record was
+	// found to apply to the lead.
+	OptOut *OptOut
+	Audit  []AuditAction
 }
 
 // OpenAttempt returns the latest attempt that was started but never

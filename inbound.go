@@ -76,7 +76,7 @@ type ReceiptOutcome struct {
 // InboundKind is what an inbound SMS asks for.
 type InboundKind string
 
-// The kinds of inbound SMS (DESIGN §3 rule 11).
+// The kinds of inbound SMS (docs/RULES.md, "Inbound texts").
 const (
 	InboundStop    InboundKind = "stop"
 	InboundStart   InboundKind = "start"
@@ -124,36 +124,104 @@ type LeadRef struct {
 	LeadID   string `json:"lead_id"`
 }
 
+// InboundMeeting is a meeting an inbound text may be about.
+type InboundMeeting struct {
+	ID, LeadID string
+	Status     string
+	StartsAt   time.Time
+}
+
+// InboundTenant is a tenant that sends from the number an inbound text was
+// written to, with what it knows of the phone that wrote.
+type InboundTenant struct {
+	TenantID string
+	// Replies are the tenant's reply texts, defaults filled in.
+	Replies ReplyTexts
+	// Leads counts the tenant's leads with that phone.
+	Leads int
+	// Latest is the meeting of the latest SMS this tenant sent to that
+	// phone from that number, nil when it never did.
+	Latest *InboundMeeting
+	// Next is the soonest meeting still ahead, and not cancelled, of a lead
+	// of this tenant with that phone; nil when there is none.
+	Next *InboundMeeting
+}
+
+// InboundState is what the store knows of an inbound text when it is to
+// be acted on: the whole text (reassembled from its parts) and every
+// tenant that sends from the number it was written to.
+type InboundState struct {
+	Message InboundSMS
+	Tenants []InboundTenant
+}
+
+// InboundDecision is what an inbound text does, as the store applies it.
+type InboundDecision struct {
+	Kind InboundKind
+	// TenantID and LeadID are whom the text belongs to; both are empty when
+	// it belongs to no tenant (a phone no tenant knows, or a text on a
+	// shared number that cannot be told apart).
+	TenantID, LeadID string
+	// Ambiguous reports a text on a number several tenants send from that
+	// could not be given to exactly one of them.
+	Ambiguous bool
+	// OptOut, when set, changes the phone's consent to SMS from the
+	// number, for every tenant that sends from it.
+	OptOut *OptOut
+	// ConfirmMeetingID is the meeting of TenantID to confirm, or empty.
+	ConfirmMeetingID string
+	// Reply is the answer to send, empty for none.
+	Reply string
+}
+
+// InboundDecider decides what an inbound text does from what the store
+// loaded; the store then records and applies that decision.
+type InboundDecider func(st *InboundState) InboundDecision
+
 // InboundOutcome is what an inbound SMS did.
 type InboundOutcome struct {
 	Result string
 	Kind   InboundKind
 	// Text is the whole message, reassembled from its parts.
 	Text string
-	// Known reports that Herald has sent an SMS to From from To; the latest
-	// one was for a meeting of LeadID in TenantID.
-	Known    bool
+	// TenantID and LeadID are whom the text was given to, empty for no
+	// tenant.
 	TenantID string
 	LeadID   string
-	// Replies are the reply texts of TenantID, or the defaults.
-	Replies ReplyTexts
+	// Ambiguous reports a text on a shared number that could not be given
+	// to one tenant.
+	Ambiguous bool
 	// Leads are the leads a STOP or START applied to, in every tenant.
 	Leads []LeadRef
 	// MeetingID is the meeting a CONFIRM confirmed, or found confirmed.
 	MeetingID string
+	// Reply is the answer owed, empty for none.
+	Reply string
 }
 
-// OptOut changes a phone's consent to SMS from one sending number. It
-// applies to every lead with that phone in every tenant that sends from
-// that number, as carriers apply it (DESIGN §3 rule 11).
+// OptOut changes a phone's consent to SMS from one sending number. It is
+// kept for the phone and the number, outliving the leads, and applies to
+// every lead with that phone in every tenant that sends from that number,
+// as carriers apply it (docs/RULES.md, "Opt-outs").
 type OptOut struct {
 	Phone, Sender string
 	OptedOut      bool
 	Provider      string
-	// Cause says what asked for it, for the audit trail: "STOP", "provider
-	// error 21610".
+	// Cause says what asked for it, for the audit trail: "STOP by SMS",
+	// "twilio error 21610".
 	Cause string
-	At    time.Time
+	// Lead, when set, is the lead the opt-out was learned for: it is opted
+	// out even if its tenant is not known to send from Sender.
+	Lead *LeadRef
+	At   time.Time
+}
+
+// PhoneOptOut is an opt-out on record for a phone: no SMS from Sender.
+type PhoneOptOut struct {
+	Sender   string
+	Provider string
+	Cause    string
+	At       time.Time
 }
 
 // Reply records an answer Herald sent to an inbound SMS.
@@ -174,19 +242,20 @@ type Reply struct {
 // WebhookStore is what the provider webhooks need of storage. Each method
 // runs in one transaction and matches tenants only through what Herald
 // issued: its references, its provider message ids, and the numbers it
-// sent from and to (DESIGN §3 rule 10).
+// sent from and to (docs/RULES.md, "Tenants").
 type WebhookStore interface {
 	// ApplyReceipt matches rc to the attempt it reports on, by reference
 	// and then by provider message id, and lets decide change the
 	// reminder. A receipt seen before is a duplicate and changes nothing; one
 	// for nothing Herald sent is recorded without a tenant.
 	ApplyReceipt(ctx context.Context, rc Receipt, decide ReceiptDecider) (ReceiptOutcome, error)
-	// ReceiveInbound records msg, reassembles a multi-part message, and
-	// acts on the whole text as classify reads it: STOP and START change
-	// the consent of every lead concerned, CONFIRM confirms the meeting of
-	// the latest reminder sent to From from To (else the lead's next one).
-	ReceiveInbound(ctx context.Context, msg InboundSMS, classify func(text string) InboundKind) (InboundOutcome, error)
-	// SetSMSOptOut applies o and returns the leads it applied to.
+	// ReceiveInbound records msg, reassembles a multi-part message, loads
+	// the tenants that send from msg.To, lets decide choose what the whole
+	// text does, and applies that: the consent change, the confirmation,
+	// the audit entries.
+	ReceiveInbound(ctx context.Context, msg InboundSMS, decide InboundDecider) (InboundOutcome, error)
+	// SetSMSOptOut records o and applies it to every lead concerned, and
+	// returns the leads it applied to.
 	SetSMSOptOut(ctx context.Context, o OptOut) ([]LeadRef, error)
 	// RecordReply writes a reply into the audit trail of its tenant, or
 	// into the tenant-less record.
@@ -210,3 +279,7 @@ func NormalizeNumber(s string) string {
 	}
 	return "+" + digits
 }
+
+// NeutralReply answers a text on a number several tenants send from when
+// it cannot be given to exactly one of them: it names no business.
+const NeutralReply = "Thanks for your message. We could not match it to one appointment; please contact the business you booked with directly."

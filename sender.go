@@ -138,8 +138,10 @@ type SendError struct {
 	// it did not say.
 	RetryAfter time.Duration
 	// OptedOut reports that the provider says the recipient unsubscribed
-	// (Twilio 21610), so the lead should be marked opted out.
+	// (Twilio 21610) from From, so the phone is opted out as by a STOP.
 	OptedOut bool
+	// From is the number the provider would have sent from, when known.
+	From string
 	// Tried lists the provider calls made before giving up.
 	Tried []ProviderCall
 }

@@ -5,6 +5,8 @@
 package providers
 
 import (
+	"herald"
+
 	"errors"
 	"fmt"
 	"math"
@@ -232,4 +234,18 @@ func (e *env) signatures() Signatures {
 	}
 	sig.VonageMethod = method
 	return sig
+}
+
+// SMSFrom returns the numbers the configured SMS providers send from, as
+// herald.NormalizeNumber writes them: replies and opt-outs come back
+// addressed to them.
+func (c Config) SMSFrom() []string {
+	var out []string
+	if c.Vonage != nil {
+		out = append(out, herald.NormalizeNumber(c.Vonage.From))
+	}
+	if c.Twilio != nil {
+		out = append(out, herald.NormalizeNumber(c.Twilio.From))
+	}
+	return out
 }

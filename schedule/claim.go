@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"herald"
@@ -83,6 +84,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	if r.Reason == herald.ReasonSMSUndelivered {
 		forced = herald.ChannelEmail // a receipt reported its SMS undelivered
 	}
+	d.applyOptOuts(st, now)
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
 	if channel == "" {
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
@@ -222,4 +224,23 @@ func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, o
 	d.Logger.WarnContext(ctx, "Reminder "+r.ID+" outcome unknown after an interrupted send; not sending again",
 		"tenant", r.TenantID, "reference", open.Reference, "why", why)
 	d.Metrics.countOutcome(string(herald.ReminderUnknown), r.Channel, r.Provider)
+}
+
+// applyOptOuts opts the lead out of SMS when its phone has an opt-out on
+// record from a number SMS would go from, which the lead's own flag may
+// not show yet (its tenant began sending from that number after the
+// opt-out). The store records it for the lead, with an audit entry.
+func (d *Deliverer) applyOptOuts(st *herald.DeliveryState, now time.Time) {
+	if st.Lead.SMSOptedOut || st.Lead.Phone == "" {
+		return
+	}
+	for _, o := range st.OptOuts {
+		if len(d.SMSFrom) > 0 && !slices.Contains(d.SMSFrom, o.Sender) {
+			continue
+		}
+		st.Lead.SMSOptedOut = true
+		st.OptOut = &herald.OptOut{Phone: st.Lead.Phone, Sender: o.Sender, OptedOut: true, Provider: o.Provider,
+			Cause: o.Cause, Lead: &herald.LeadRef{TenantID: st.Tenant.ID, LeadID: st.Lead.ID}, At: now}
+		return
+	}
 }

@@ -96,10 +96,10 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		return d.retryAt(ctx, st, now, wait, herald.ActionThrottled)
 	case herald.SendPermanentRecipient:
 		if se != nil && se.OptedOut {
-			st.OptOutLead = true
-			st.Audit = append(st.Audit, herald.AuditAction{TenantID: r.TenantID, Action: herald.ActionLeadOptedOut,
-				EntityType: herald.EntityLead, EntityID: st.Lead.ID, Channel: string(herald.ChannelSMS), Provider: a.Provider,
-				Outcome: herald.AuditOptedOut, Detail: "provider reports " + herald.MaskPhone(st.Lead.Phone) + " unsubscribed", At: now})
+			// The provider's record of a STOP: kept as a STOP would be.
+			st.OptOut = &herald.OptOut{Phone: st.Lead.Phone, Sender: herald.NormalizeNumber(se.From), OptedOut: true,
+				Provider: se.Provider, Cause: se.Provider + " error " + se.Code + " (recipient unsubscribed)",
+				Lead: &herald.LeadRef{TenantID: r.TenantID, LeadID: st.Lead.ID}, At: now}
 		}
 		if plan.message.Channel == herald.ChannelSMS && d.Email != nil && st.Settings.Channels.Email && st.Lead.Email != "" {
 			r.Status = herald.ReminderPending

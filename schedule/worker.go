@@ -56,10 +56,14 @@ type Deliverer struct {
 	// SMS and Email send on their channel; nil means the channel is not
 	// available, and the channel choice passes over it.
 	SMS, Email herald.Sender
-	Templates  Templates
-	Clock      herald.Clock
-	Logger     *slog.Logger
-	Metrics    *Metrics
+	// SMSFrom are the numbers SMS may go from, as NormalizeNumber writes
+	// them. A lead's phone opted out from one of them gets no SMS. Empty:
+	// an opt-out of the phone from any number holds.
+	SMSFrom   []string
+	Templates Templates
+	Clock     herald.Clock
+	Logger    *slog.Logger
+	Metrics   *Metrics
 	// SendTimeout bounds one provider call; a call that takes longer
 	// counts as a transient failure.
 	SendTimeout time.Duration

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -34,38 +33,18 @@ func (s *Store) UpdateDelivery(ctx context.Context, tenantID, reminderID string,
 	return nil
 }
 
+// loadDelivery loads and locks one reminder's delivery state, as
+// loadDeliveries loads many.
 func (s *Store) loadDelivery(ctx context.Context, tx *sql.Tx, tenantID, reminderID string) (*herald.DeliveryState, error) {
-	st := &herald.DeliveryState{}
-	r, err := scanReminder(tx.QueryRowContext(ctx, "SELECT "+reminderColumns+
-		" FROM reminders WHERE tenant_id = $1 AND id = $2"+s.db.dialect.forUpdate, tenantID, reminderID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound("reminder")
-	}
+	k := deliveryKey{tenantID, reminderID}
+	states, missing, err := s.loadDeliveries(ctx, tx, []deliveryKey{k})
 	if err != nil {
-		return nil, fmt.Errorf("load reminder: %w", err)
-	}
-	st.Reminder = r
-	if st.Meeting, err = s.loadMeeting(ctx, tx, tenantID, r.MeetingID, ""); err != nil {
 		return nil, err
 	}
-	if st.Lead, err = loadLead(ctx, tx, tenantID, st.Meeting.LeadID, ""); err != nil {
+	if err := missing[k]; err != nil {
 		return nil, err
 	}
-	var raw string
-	if err := tx.QueryRowContext(ctx, "SELECT id, name, created_at, settings, disabled_at FROM tenants WHERE id = $1", tenantID).
-		Scan(&st.Tenant.ID, &st.Tenant.Name, scanTime(&st.Tenant.CreatedAt), &raw, scanNullTime(&st.Tenant.DisabledAt)); err != nil {
-		return nil, fmt.Errorf("load tenant: %w", err)
-	}
-	if st.Settings, err = decodeSettings(raw); err != nil {
-		return nil, err
-	}
-	if st.Attempts, err = loadAttempts(ctx, tx, tenantID, reminderID); err != nil {
-		return nil, err
-	}
-	if st.TemplateOverrides, err = loadTemplateOverrides(ctx, tx, tenantID, r.Template); err != nil {
-		return nil, fmt.Errorf("load templates: %w", err)
-	}
-	return st, nil
+	return states[k], nil
 }
 
 func (s *Store) saveDelivery(ctx context.Context, tx *sql.Tx, st *herald.DeliveryState, before herald.Reminder) error {

@@ -75,7 +75,7 @@ func (s *Store) UpdateDeliveries(ctx context.Context, updates []herald.DeliveryU
 }
 
 // loadDeliveries loads and locks the delivery states of keys with a few
-// queries for all of them, where loadDelivery needs several per reminder.
+// queries for all of them.
 // A key whose reminder, meeting, lead or tenant is missing has no state
 // and its not_found error in missing.
 func (s *Store) loadDeliveries(ctx context.Context, tx *sql.Tx, keys []deliveryKey) (map[deliveryKey]*herald.DeliveryState, map[deliveryKey]error, error) {
@@ -107,7 +107,8 @@ func (s *Store) loadDeliveries(ctx context.Context, tx *sql.Tx, keys []deliveryK
 }
 
 // loadDeliveryParts fills in each state's meeting (with its reminders),
-// lead, tenant, settings, attempts and template overrides.
+// lead, the opt-outs of its phone, tenant, settings, attempts and template
+// overrides.
 func (s *Store) loadDeliveryParts(ctx context.Context, tx *sql.Tx, states map[deliveryKey]*herald.DeliveryState, missing map[deliveryKey]error) error {
 	meetings, err := loadMeetingsOf(ctx, tx, states)
 	if err != nil {
@@ -122,6 +123,14 @@ func (s *Store) loadDeliveryParts(ctx context.Context, tx *sql.Tx, states map[de
 		return err
 	}
 	attempts, err := loadAttemptsOf(ctx, tx, states)
+	if err != nil {
+		return err
+	}
+	phones := make([]string, 0, len(leads))
+	for _, l := range leads {
+		phones = append(phones, l.Phone)
+	}
+	optOuts, err := phoneOptOuts(ctx, tx, phones)
 	if err != nil {
 		return err
 	}
@@ -143,6 +152,7 @@ func (s *Store) loadDeliveryParts(ctx context.Context, tx *sql.Tx, states map[de
 			continue
 		}
 		st.Meeting, st.Lead, st.Tenant, st.Settings = m, lead, t.tenant, t.settings
+		st.OptOuts = optOuts[lead.Phone]
 		st.Attempts = append([]herald.Attempt{}, attempts[k.reminderID]...)
 		tk := [2]string{k.tenantID, st.Reminder.Template}
 		if _, done := overrides[tk]; !done {

@@ -40,15 +40,10 @@ func (s *Store) saveDeliveries(ctx context.Context, tx *sql.Tx, saves []savedDel
 		if st.FinishedAttempt != nil {
 			finished, finishedOwners = append(finished, st.FinishedAttempt), append(finishedOwners, r)
 		}
-		if st.OptOutLead && !st.Lead.SMSOptedOut {
-			now := s.now()
-			if _, err := tx.ExecContext(ctx, `UPDATE leads SET sms_opted_out = $1, sms_opted_out_at = $2, updated_at = $2
-				WHERE tenant_id = $3 AND id = $4`, true, ts(now), r.TenantID, st.Lead.ID); err != nil {
-				return fmt.Errorf("opt out lead: %w", err)
+		if st.OptOut != nil {
+			if _, err := s.recordOptOut(ctx, tx, *st.OptOut); err != nil {
+				return err
 			}
-			lead := st.Lead
-			lead.SMSOptedOut, lead.SMSOptedOutAt, lead.UpdatedAt = true, &now, now
-			events = append(events, herald.NewEvent(lead.TenantID, herald.EventLeadOptedOut, lead.ID, lead, now))
 		}
 		audit = append(audit, st.Audit...)
 		events = append(events, reminderEvents(&sv.before, r, r.UpdatedAt)...)

@@ -39,13 +39,18 @@ func (s *Store) CreateLead(ctx context.Context, tenantID string, in herald.LeadI
 	l := herald.Lead{ID: herald.NewID("lead_"), TenantID: tenantID, Name: in.Name, Phone: in.Phone, Email: in.Email,
 		Timezone: in.Timezone, Locale: in.Locale, CreatedAt: now, UpdatedAt: now}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO leads (`+leadColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			l.ID, l.TenantID, l.Name, l.Phone, l.Email, l.Timezone, l.Locale, false, nil, ts(now), ts(now)); err != nil {
+		optOut, err := s.applyKnownOptOut(ctx, tx, &l, now)
+		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadCreated,
-			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: now})
+		if _, err := tx.ExecContext(ctx, `INSERT INTO leads (`+leadColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			l.ID, l.TenantID, l.Name, l.Phone, l.Email, l.Timezone, l.Locale, l.SMSOptedOut, tsPtr(l.SMSOptedOutAt),
+			ts(now), ts(now)); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, withOptOut([]herald.AuditAction{{TenantID: tenantID, Action: herald.ActionLeadCreated,
+			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: now}}, optOut)...)
 	})
 	if err != nil {
 		return herald.Lead{}, fmt.Errorf("create lead: %w", err)
@@ -85,14 +90,19 @@ func (s *Store) UpdateLead(ctx context.Context, tenantID, id string, patch heral
 			}
 		}
 		l.UpdatedAt = s.now()
+		optOut, err := s.applyKnownOptOut(ctx, tx, &l, l.UpdatedAt)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE leads SET name = $1, phone = $2, email = $3, timezone = $4,
-			locale = $5, updated_at = $6 WHERE tenant_id = $7 AND id = $8`,
-			l.Name, l.Phone, l.Email, l.Timezone, l.Locale, ts(l.UpdatedAt), tenantID, id); err != nil {
+			locale = $5, sms_opted_out = $6, sms_opted_out_at = $7, updated_at = $8 WHERE tenant_id = $9 AND id = $10`,
+			l.Name, l.Phone, l.Email, l.Timezone, l.Locale, l.SMSOptedOut, tsPtr(l.SMSOptedOutAt), ts(l.UpdatedAt),
+			tenantID, id); err != nil {
 			return err
 		}
 		out = l
-		if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadUpdated,
-			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: l.UpdatedAt}); err != nil {
+		if err := writeAudit(ctx, tx, withOptOut([]herald.AuditAction{{TenantID: tenantID, Action: herald.ActionLeadUpdated,
+			EntityType: herald.EntityLead, EntityID: l.ID, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: l.UpdatedAt}}, optOut)...); err != nil {
 			return err
 		}
 		if l.Timezone != old.Timezone {
@@ -104,6 +114,14 @@ func (s *Store) UpdateLead(ctx context.Context, tenantID, id string, patch heral
 		return herald.Lead{}, fmt.Errorf("update lead: %w", err)
 	}
 	return out, nil
+}
+
+// withOptOut adds the audit entry of an opt-out, when there is one.
+func withOptOut(audit []herald.AuditAction, optOut *herald.AuditAction) []herald.AuditAction {
+	if optOut != nil {
+		audit = append(audit, *optOut)
+	}
+	return audit
 }
 
 // ListLeads lists a tenant's leads, oldest first.

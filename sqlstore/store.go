@@ -32,7 +32,9 @@ type Store struct {
 	clock  herald.Clock
 	// maxRetries is given to each planned reminder.
 	maxRetries int
-	auth       authCache
+	// senders are the numbers every tenant sends SMS from.
+	senders []string
+	auth    authCache
 }
 
 var _ herald.Store = (*Store)(nil)
@@ -46,6 +48,11 @@ type Options struct {
 	// Events plans the delivery of events to webhook endpoints. Without
 	// it, events are kept and listed but not delivered.
 	Events EventScheduler
+	// Senders are the numbers the SMS providers send from for every tenant
+	// (VONAGE_FROM_NUMBER, TWILIO_FROM_NUMBER), as NormalizeNumber writes
+	// them. Opt-outs from them apply in every tenant. Defaults to none:
+	// a tenant then sends from the numbers its attempts went from.
+	Senders []string
 }
 
 // New returns a Store on db that plans reminder jobs with jobs.
@@ -56,7 +63,8 @@ func New(db *DB, jobs JobScheduler, opts Options) *Store {
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = 3
 	}
-	return &Store{db: db, jobs: jobs, events: opts.Events, clock: opts.Clock, maxRetries: opts.MaxRetries}
+	return &Store{db: db, jobs: jobs, events: opts.Events, clock: opts.Clock, maxRetries: opts.MaxRetries,
+		senders: opts.Senders}
 }
 
 // DB returns the store's database.

@@ -15,100 +15,150 @@ import (
 // auditTextLimit bounds how much of an inbound text the audit trail keeps.
 const auditTextLimit = 160
 
-// conversation is the latest SMS reminder Herald sent to a phone from one
-// of its numbers: the tenant and lead an inbound SMS from that phone to
-// that number answers.
-type conversation struct {
-	tenantID, leadID, meetingID string
-}
+// inboundMeetingColumns reads an herald.InboundMeeting from meetings m.
+const inboundMeetingColumns = "m.id, m.lead_id, m.status, m.starts_at"
 
-// latestConversation finds the latest SMS Herald sent to phone from
-// sender, or nil when it never wrote to that phone from that number.
-func latestConversation(ctx context.Context, q queryer, phone, sender string) (*conversation, error) {
-	if phone == "" || sender == "" {
-		return nil, nil
-	}
-	var c conversation
-	// sender <> '' lets PostgreSQL use the partial index on it.
-	err := q.QueryRowContext(ctx, `SELECT a.tenant_id, m.lead_id, m.id FROM attempts a
-		JOIN reminders r ON r.tenant_id = a.tenant_id AND r.id = a.reminder_id
-		JOIN meetings m ON m.tenant_id = r.tenant_id AND m.id = r.meeting_id
-		WHERE a.recipient = $1 AND a.sender = $2 AND a.sender <> '' AND a.channel = $3 AND a.outcome = $4
-		ORDER BY a.started_at DESC, a.id DESC LIMIT 1`, phone, sender, string(herald.ChannelSMS), herald.OutcomeSent).
-		Scan(&c.tenantID, &c.leadID, &c.meetingID)
+func scanInboundMeeting(row *sql.Row) (*herald.InboundMeeting, error) {
+	var m herald.InboundMeeting
+	err := row.Scan(&m.ID, &m.LeadID, &m.Status, scanTime(&m.StartsAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find conversation: %w", err)
+		return nil, err
 	}
-	return &c, nil
+	return &m, nil
 }
 
-// ReceiveInbound records an inbound SMS and acts on it in one transaction.
-func (s *Store) ReceiveInbound(ctx context.Context, msg herald.InboundSMS, classify func(string) herald.InboundKind) (herald.InboundOutcome, error) {
+// loadInbound loads what an inbound text is decided from: the tenants
+// that send from the number it was written to and, for those that know
+// the phone (or the one tenant of the number), their reply texts, their
+// leads with that phone, their latest SMS to it from that number and the
+// soonest meeting ahead with it.
+func (s *Store) loadInbound(ctx context.Context, tx *sql.Tx, msg herald.InboundSMS, at time.Time) ([]herald.InboundTenant, error) {
+	ids, err := s.tenantsSendingFrom(ctx, tx, msg.To)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	leads := map[string]int{}
+	rows, err := tx.QueryContext(ctx, `SELECT tenant_id, count(*) FROM leads WHERE phone = $1 AND phone <> ''
+		GROUP BY tenant_id`, msg.From)
+	if err != nil {
+		return nil, fmt.Errorf("find leads of %s: %w", herald.MaskPhone(msg.From), err)
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var id string
+		var n int
+		err := rows.Scan(&id, &n)
+		leads[id] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find leads: %w", err)
+	}
+	tenants := make([]herald.InboundTenant, 0, len(ids))
+	for _, id := range ids {
+		t := herald.InboundTenant{TenantID: id, Leads: leads[id]}
+		if t.Leads > 0 || len(ids) == 1 {
+			settings, err := loadSettings(ctx, tx, id)
+			if err != nil {
+				return nil, err
+			}
+			t.Replies = settings.Replies
+		}
+		if t.Leads > 0 {
+			// sender <> '' lets PostgreSQL use the partial index on it.
+			t.Latest, err = scanInboundMeeting(tx.QueryRowContext(ctx, "SELECT "+inboundMeetingColumns+` FROM attempts a
+				JOIN reminders r ON r.tenant_id = a.tenant_id AND r.id = a.reminder_id
+				JOIN meetings m ON m.tenant_id = r.tenant_id AND m.id = r.meeting_id
+				WHERE a.tenant_id = $1 AND a.recipient = $2 AND a.sender = $3 AND a.sender <> '' AND a.channel = $4
+					AND a.outcome = $5
+				ORDER BY a.started_at DESC, a.id DESC LIMIT 1`,
+				id, msg.From, msg.To, string(herald.ChannelSMS), herald.OutcomeSent))
+			if err != nil {
+				return nil, fmt.Errorf("find conversation: %w", err)
+			}
+			t.Next, err = scanInboundMeeting(tx.QueryRowContext(ctx, "SELECT "+inboundMeetingColumns+` FROM meetings m
+				JOIN leads l ON l.tenant_id = m.tenant_id AND l.id = m.lead_id
+				WHERE m.tenant_id = $1 AND l.phone = $2 AND m.status IN ($3, $4) AND m.starts_at > $5
+				ORDER BY m.starts_at, m.id LIMIT 1`,
+				id, msg.From, herald.MeetingScheduled, herald.MeetingConfirmed, ts(at)))
+			if err != nil {
+				return nil, fmt.Errorf("find next meeting: %w", err)
+			}
+		}
+		tenants = append(tenants, t)
+	}
+	return tenants, nil
+}
+
+// ReceiveInbound records an inbound SMS, lets decide choose what it does,
+// and applies that, in one transaction.
+func (s *Store) ReceiveInbound(ctx context.Context, msg herald.InboundSMS, decide herald.InboundDecider) (herald.InboundOutcome, error) {
 	var out herald.InboundOutcome
 	at := msg.ReceivedAt.UTC().Truncate(time.Microsecond)
 	if err := s.forgetOldNonces(ctx, msg.Nonce, at); err != nil {
 		return herald.InboundOutcome{}, err
 	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		out = herald.InboundOutcome{Replies: herald.DefaultSettings().Replies}
+		out = herald.InboundOutcome{}
 		if err := claimNonce(ctx, tx, msg.Provider, msg.Nonce, at); err != nil {
 			return err
 		}
-		text, key := msg.Text, msg.MessageID
+		key := msg.MessageID
 		if msg.Part != nil {
 			whole, result, err := s.addPart(ctx, tx, msg, at)
 			if err != nil || result != "" {
 				out.Result = result
 				return err
 			}
-			text, key = whole, "concat:"+msg.From+":"+msg.To+":"+msg.Part.Ref
+			msg.Text, key = whole, "concat:"+msg.From+":"+msg.To+":"+msg.Part.Ref
 		}
-		out.Text, out.Kind = text, classify(text)
-		conv, err := latestConversation(ctx, tx, msg.From, msg.To)
-		if err != nil {
+		st := &herald.InboundState{Message: msg}
+		var err error
+		if st.Tenants, err = s.loadInbound(ctx, tx, msg, at); err != nil {
 			return err
 		}
-		ev := webhookEvent{provider: msg.Provider, kind: eventInbound, key: key, outcome: string(out.Kind), at: at,
-			detail: "from " + herald.MaskPhone(msg.From) + " to " + msg.To + ": " + excerpt(text)}
-		if conv != nil {
-			ev.tenantID, ev.entityID = conv.tenantID, conv.leadID
+		d := decide(st)
+		out.Text, out.Kind, out.TenantID, out.LeadID, out.Ambiguous = msg.Text, d.Kind, d.TenantID, d.LeadID, d.Ambiguous
+		ev := webhookEvent{provider: msg.Provider, kind: eventInbound, key: key, outcome: string(d.Kind), at: at,
+			tenantID: d.TenantID, entityID: d.LeadID,
+			detail: "from " + herald.MaskPhone(msg.From) + " to " + msg.To + ": " + excerpt(msg.Text)}
+		if d.Ambiguous {
+			ev.detail = "ambiguous between the tenants sending from " + msg.To + "; " + ev.detail
 		}
 		if fresh, err := recordEvent(ctx, tx, ev); err != nil || !fresh {
 			out.Result = herald.InboundDuplicate
 			return err
 		}
 		out.Result = herald.InboundApplied
-		if conv != nil {
-			out.Known, out.TenantID, out.LeadID = true, conv.tenantID, conv.leadID
-			settings, err := loadSettings(ctx, tx, conv.tenantID)
-			if err != nil {
+		if d.TenantID != "" && d.LeadID != "" {
+			if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: d.TenantID, Action: herald.ActionInboundSMS,
+				EntityType: herald.EntityLead, EntityID: d.LeadID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
+				Outcome: string(d.Kind), Detail: ev.detail, At: at}); err != nil {
 				return err
 			}
-			out.Replies = settings.Replies
-			if err := writeAudit(ctx, tx, herald.AuditAction{TenantID: conv.tenantID, Action: herald.ActionInboundSMS,
-				EntityType: herald.EntityLead, EntityID: conv.leadID, Channel: string(herald.ChannelSMS), Provider: msg.Provider,
-				Outcome: string(out.Kind), Detail: ev.detail, At: at}); err != nil {
-				return err
-			}
-			if err := s.writeEvents(ctx, tx, herald.NewEvent(conv.tenantID, herald.EventInboundReceived, key,
+			if err := s.writeEvents(ctx, tx, herald.NewEvent(d.TenantID, herald.EventInboundReceived, key,
 				herald.InboundMessage{Provider: msg.Provider, MessageID: key, From: msg.From, To: msg.To,
-					LeadID: conv.leadID, Text: text, Kind: out.Kind, ReceivedAt: at}, at)); err != nil {
+					LeadID: d.LeadID, Text: msg.Text, Kind: d.Kind, ReceivedAt: at}, at)); err != nil {
 				return err
 			}
 		}
-		switch out.Kind {
-		case herald.InboundStop, herald.InboundStart:
-			out.Leads, err = s.setOptOut(ctx, tx, herald.OptOut{Phone: msg.From, Sender: msg.To, Provider: msg.Provider,
-				OptedOut: out.Kind == herald.InboundStop, Cause: strings.ToUpper(string(out.Kind)) + " by SMS", At: at})
-		case herald.InboundConfirm:
-			if conv != nil {
-				out.MeetingID, err = s.confirmMeeting(ctx, tx, conv, msg, at)
+		if d.OptOut != nil {
+			if out.Leads, err = s.recordOptOut(ctx, tx, *d.OptOut); err != nil {
+				return err
 			}
 		}
-		return err
+		out.Reply = d.Reply
+		if d.ConfirmMeetingID != "" {
+			if out.MeetingID, err = s.confirmMeeting(ctx, tx, d.TenantID, d.ConfirmMeetingID, msg, at); err != nil {
+				return err
+			}
+			if out.MeetingID == "" {
+				out.Reply = "" // cancelled or started meanwhile
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return herald.InboundOutcome{}, fmt.Errorf("receive %s SMS: %w", msg.Provider, err)
@@ -125,12 +175,12 @@ func excerpt(text string) string {
 	return string([]rune(text)[:auditTextLimit]) + "…"
 }
 
-// SetSMSOptOut applies an opt-out or opt-in in its own transaction.
+// SetSMSOptOut records an opt-out or opt-in in its own transaction.
 func (s *Store) SetSMSOptOut(ctx context.Context, o herald.OptOut) ([]herald.LeadRef, error) {
 	var leads []herald.LeadRef
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		leads, err = s.setOptOut(ctx, tx, o)
+		leads, err = s.recordOptOut(ctx, tx, o)
 		return err
 	})
 	if err != nil {
@@ -139,97 +189,20 @@ func (s *Store) SetSMSOptOut(ctx context.Context, o herald.OptOut) ([]herald.Lea
 	return leads, nil
 }
 
-// setOptOut changes every lead with o.Phone in every tenant that has sent
-// from o.Sender, and writes the change into each tenant's audit trail;
-// a lead already in the asked state is audited as unchanged.
-func (s *Store) setOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) ([]herald.LeadRef, error) {
-	at := o.At.UTC().Truncate(time.Microsecond)
-	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.tenant_id, l.sms_opted_out FROM leads l
-		WHERE l.phone = $1 AND l.phone <> '' AND EXISTS (SELECT 1 FROM attempts a
-			WHERE a.tenant_id = l.tenant_id AND a.sender = $2 AND a.sender <> '')
-		ORDER BY l.tenant_id, l.id`+s.db.dialect.forUpdate, o.Phone, o.Sender)
-	if err != nil {
-		return nil, fmt.Errorf("find leads of %s: %w", herald.MaskPhone(o.Phone), err)
-	}
-	type found struct {
-		ref      herald.LeadRef
-		optedOut bool
-	}
-	var leads []found
-	for rows.Next() {
-		var f found
-		if err := rows.Scan(&f.ref.LeadID, &f.ref.TenantID, &f.optedOut); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find leads: %w", err)
-		}
-		leads = append(leads, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find leads: %w", err)
-	}
-	action, outcome := herald.ActionLeadOptedIn, herald.AuditOptedIn
-	var optedOutAt any
-	if o.OptedOut {
-		action, outcome, optedOutAt = herald.ActionLeadOptedOut, herald.AuditOptedOut, ts(at)
-	}
-	refs := make([]herald.LeadRef, 0, len(leads))
-	audit := make([]herald.AuditAction, 0, len(leads))
-	var events []herald.Event
-	for _, l := range leads {
-		refs = append(refs, l.ref)
-		result := outcome
-		if l.optedOut == o.OptedOut {
-			result = "unchanged"
-		} else if _, err := tx.ExecContext(ctx, `UPDATE leads SET sms_opted_out = $1, sms_opted_out_at = $2,
-			updated_at = $3 WHERE tenant_id = $4 AND id = $5`,
-			o.OptedOut, optedOutAt, ts(at), l.ref.TenantID, l.ref.LeadID); err != nil {
-			return nil, fmt.Errorf("change consent of lead %s: %w", l.ref.LeadID, err)
-		} else {
-			lead, err := loadLead(ctx, tx, l.ref.TenantID, l.ref.LeadID, "")
-			if err != nil {
-				return nil, err
-			}
-			events = append(events, herald.NewEvent(lead.TenantID, optEvent(o.OptedOut), lead.ID, lead, at))
-		}
-		audit = append(audit, herald.AuditAction{TenantID: l.ref.TenantID, Action: action, EntityType: herald.EntityLead,
-			EntityID: l.ref.LeadID, Channel: string(herald.ChannelSMS), Provider: o.Provider, Outcome: result,
-			Detail: o.Cause + " from " + herald.MaskPhone(o.Phone) + " to " + o.Sender, At: at})
-	}
-	if err := writeAudit(ctx, tx, audit...); err != nil {
-		return nil, err
-	}
-	return refs, s.writeEvents(ctx, tx, events...)
-}
-
-// optEvent is the event of a lead's change of consent.
-func optEvent(optedOut bool) herald.EventType {
-	if optedOut {
-		return herald.EventLeadOptedOut
-	}
-	return herald.EventLeadOptedIn
-}
-
-// confirmMeeting confirms the meeting of the conversation, or, when it has
-// started or was cancelled, the lead's next upcoming one. It returns the
-// meeting's id, or "" when the lead has nothing left to confirm.
-func (s *Store) confirmMeeting(ctx context.Context, tx *sql.Tx, conv *conversation, msg herald.InboundSMS, at time.Time) (string, error) {
+// confirmMeeting confirms a meeting of a tenant that is still ahead and
+// not cancelled, and returns its id ("" when it no longer is). A meeting
+// already confirmed is left as it is.
+func (s *Store) confirmMeeting(ctx context.Context, tx *sql.Tx, tenantID, meetingID string, msg herald.InboundSMS, at time.Time) (string, error) {
 	m, err := scanMeeting(tx.QueryRowContext(ctx, "SELECT "+meetingColumns+
-		" FROM meetings WHERE tenant_id = $1 AND id = $2"+s.db.dialect.forUpdate, conv.tenantID, conv.meetingID))
+		" FROM meetings WHERE tenant_id = $1 AND id = $2"+s.db.dialect.forUpdate, tenantID, meetingID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("load meeting to confirm: %w", err)
 	}
 	if !m.Active() || !at.Before(m.StartsAt) {
-		m, err = scanMeeting(tx.QueryRowContext(ctx, "SELECT "+meetingColumns+` FROM meetings
-			WHERE tenant_id = $1 AND lead_id = $2 AND status IN ($3, $4) AND starts_at > $5
-			ORDER BY starts_at, id LIMIT 1`+s.db.dialect.forUpdate,
-			conv.tenantID, conv.leadID, herald.MeetingScheduled, herald.MeetingConfirmed, ts(at)))
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("find the next meeting to confirm: %w", err)
-		}
+		return "", nil
 	}
 	if m.Status == herald.MeetingConfirmed {
 		return m.ID, nil

@@ -163,11 +163,15 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	if err != nil {
 		return herald.SendResult{}, transportError(ctx, err)
 	}
+	var result herald.SendResult
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return herald.SendResult{}, errorAnswer(resp, body)
+		err = errorAnswer(resp, body)
+	} else {
+		result, err = createdAnswer(body)
 	}
-	result, err := createdAnswer(body)
-	if err == nil {
+	if se := (*herald.SendError)(nil); errors.As(err, &se) {
+		se.From = c.fromFor(msg)
+	} else if err == nil {
 		result.From = c.fromFor(msg)
 	}
 	return result, err

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"cmp"
 	"context"
 	"errors"
 
@@ -45,43 +44,20 @@ func (h *Handler) applyReceipt(ctx context.Context, rc herald.Receipt) (string, 
 	return out.Result, nil
 }
 
-// receive hands a verified inbound SMS to the store and answers it.
+// receive hands a verified inbound SMS to the store, which applies what
+// the inbound decider makes of it, and sends the answer owed.
 func (h *Handler) receive(ctx context.Context, msg herald.InboundSMS) (herald.InboundOutcome, error) {
-	out, err := h.cfg.Store.ReceiveInbound(ctx, msg, Classify)
+	out, err := h.cfg.Store.ReceiveInbound(ctx, msg, h.cfg.Inbound)
 	if err != nil {
 		return out, err
 	}
 	h.cfg.Logger.InfoContext(ctx, "Inbound SMS", "provider", msg.Provider, "from", herald.MaskPhone(msg.From),
-		"to", msg.To, "result", out.Result, "kind", out.Kind, "known", out.Known, "tenant", out.TenantID,
+		"to", msg.To, "result", out.Result, "kind", out.Kind, "tenant", out.TenantID, "ambiguous", out.Ambiguous,
 		"leads", len(out.Leads), "meeting", out.MeetingID)
 	if out.Result == herald.InboundApplied {
 		h.reply(ctx, msg, out)
 	}
 	return out, nil
-}
-
-// replyText chooses the answer to an inbound SMS, or "" for none. A phone
-// Herald never wrote to from that number is answered only for STOP and
-// HELP; CONFIRM is answered when it confirmed a meeting; other texts are
-// recorded, not answered. A tenant whose settings predate a reply text
-// gets the default one.
-func replyText(out herald.InboundOutcome) string {
-	own, def := out.Replies, herald.DefaultSettings().Replies
-	switch out.Kind {
-	case herald.InboundStop:
-		return cmp.Or(own.Stop, def.Stop)
-	case herald.InboundHelp:
-		return cmp.Or(own.Help, def.Help)
-	case herald.InboundStart:
-		if out.Known || len(out.Leads) > 0 {
-			return cmp.Or(own.Start, def.Start)
-		}
-	case herald.InboundConfirm:
-		if out.MeetingID != "" {
-			return cmp.Or(own.Confirm, def.Confirm)
-		}
-	}
-	return ""
 }
 
 // reply sends the answer through the provider the SMS came in on, and
@@ -90,7 +66,7 @@ func replyText(out herald.InboundOutcome) string {
 // is recorded and logged; the webhook still succeeds, since resending the
 // inbound SMS would not make the reply go.
 func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.InboundOutcome) {
-	text := replyText(out)
+	text := out.Reply
 	if text == "" {
 		return
 	}

@@ -101,23 +101,6 @@ func FuzzTwilioForm(f *testing.F) {
 	})
 }
 
-func FuzzClassify(f *testing.F) {
-	for _, seed := range []string{"STOP", " opt out ", "Confirm.", "stopp", "ＳＴＯＰ", "\u200bHELP", "yes!!", ""} {
-		f.Add(seed)
-	}
-	kinds := map[herald.InboundKind]bool{herald.InboundStop: true, herald.InboundStart: true, herald.InboundHelp: true,
-		herald.InboundConfirm: true, herald.InboundOther: true}
-	f.Fuzz(func(t *testing.T, text string) {
-		kind := Classify(text)
-		if !kinds[kind] {
-			t.Fatalf("Classify(%q) = %q", text, kind)
-		}
-		if len(text) < longestKeyword-2 && Classify(" "+text+"\n") != kind {
-			t.Fatalf("surrounding space changed the reading of %q", text)
-		}
-	})
-}
-
 // untouchable is a store that no refused request may reach.
 type untouchable struct{ calls atomic.Int64 }
 
@@ -126,7 +109,7 @@ func (u *untouchable) ApplyReceipt(context.Context, herald.Receipt, herald.Recei
 	return herald.ReceiptOutcome{Result: herald.ReceiptUnmatched}, nil
 }
 
-func (u *untouchable) ReceiveInbound(context.Context, herald.InboundSMS, func(string) herald.InboundKind) (herald.InboundOutcome, error) {
+func (u *untouchable) ReceiveInbound(context.Context, herald.InboundSMS, herald.InboundDecider) (herald.InboundOutcome, error) {
 	u.calls.Add(1)
 	return herald.InboundOutcome{Result: herald.InboundApplied}, nil
 }
@@ -151,6 +134,7 @@ func FuzzGarbageChangesNothing(f *testing.F) {
 	f.Add(uint8(3), true, "", "From=%2B1&To=%2B2&Body=STOP", "", "")
 	store := &untouchable{}
 	h, err := New(Config{Store: store, Decide: func(*herald.DeliveryState, *herald.Attempt, herald.Receipt) bool { return false },
+		Inbound:   func(*herald.InboundState) herald.InboundDecision { return herald.InboundDecision{} },
 		PublicURL: "https://herald.example.com", VonageSecret: "mySignatureSecret", VonageMethod: MethodSHA256,
 		TwilioAuthToken: "token", Clock: fixedClock{time.Unix(1700000000, 0)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -151,9 +151,10 @@ func TestConfirmConfirmsTheRightMeetingOfTheRightTenant(t *testing.T) {
 		if _, err := b.store.UpdateSettings(ctx, b.tenant.ID, settings); err != nil {
 			t.Fatal(err)
 		}
-		// Beta wrote first, Acme last: CONFIRM answers Acme's reminder.
-		beta := b.book(t, other.ID, leadB.ID, start.Add(-2*time.Hour))["24h"]
-		later := b.book(t, b.tenant.ID, leadA.ID, start.Add(7*24*time.Hour))
+		// Both send from the number; only Acme has a meeting with the
+		// phone within 48 hours, so CONFIRM answers Acme's reminder.
+		beta := b.book(t, other.ID, leadB.ID, start.Add(5*24*time.Hour))["24h"]
+		later := b.book(t, b.tenant.ID, leadA.ID, start.Add(24*time.Hour))
 		acme := b.book(t, b.tenant.ID, leadA.ID, start)["24h"]
 		b.deliver(t, beta)
 		b.deliver(t, acme)
@@ -278,6 +279,109 @@ func TestProviderOptOutReceipt(t *testing.T) {
 		b.vonageCall(t, webhook.VonageReceiptPath, viaJSON, b.sign(t, dlr(b.lastAccepted(t), "failed", "9"))).result(t)
 		if !b.optedOut(t, lead) {
 			t.Fatal("err-code 9 did not opt the lead out")
+		}
+	})
+}
+
+func TestOptOutOutlivesTheLeadAndAppliesToLaterLeads(t *testing.T) {
+	t.Parallel()
+	each(t, signed(), func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		other, _ := b.newTenant(t, "Beta Corp")
+		quiet, _ := b.newTenant(t, "Email Only Inc")
+		first := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone})
+		b.deliver(t, b.book(t, b.tenant.ID, first.ID, start)["24h"])
+		// Beta sends from the number too, to another phone.
+		elsewhere := b.lead(t, other.ID, herald.LeadInput{Phone: "+14155552699"})
+		b.deliver(t, b.book(t, other.ID, elsewhere.ID, start)["24h"])
+		// Email Only has a lead with the phone before anyone texted STOP.
+		early := b.lead(t, quiet.ID, herald.LeadInput{Phone: leadPhone, Email: "early@example.com"})
+
+		b.clock.Set(start.Add(-12 * time.Hour))
+		b.text(t, leadPhone, "STOP")
+
+		// Leads created or changed later, in tenants sending from the
+		// number, start opted out, and their audit trail says why.
+		again := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone, Email: "again@example.com"})
+		beta := b.lead(t, other.ID, herald.LeadInput{Phone: leadPhone})
+		quietLater := b.lead(t, quiet.ID, herald.LeadInput{Phone: leadPhone})
+		if !again.SMSOptedOut || !b.optedOut(t, again) || !b.optedOut(t, beta) {
+			t.Fatal("a lead created after STOP with the phone is not opted out")
+		}
+		if b.optedOut(t, quietLater) {
+			t.Fatal("a lead of a tenant that never sent from the number was opted out")
+		}
+		why := false
+		for _, a := range b.audit(t, other.ID, beta.ID) {
+			why = why || a.Action == herald.ActionLeadOptedOut && strings.Contains(a.Detail, "STOP by SMS")
+		}
+		if !why {
+			t.Fatalf("the new lead's audit does not say why it is opted out: %+v", b.audit(t, other.ID, beta.ID))
+		}
+		phone := leadPhone
+		changed, err := b.store.UpdateLead(ctx, other.ID, elsewhere.ID, herald.LeadPatch{Phone: &phone}, nil)
+		if err != nil || !changed.SMSOptedOut || !b.optedOut(t, elsewhere) {
+			t.Fatalf("a lead changed to the opted-out phone: %+v %v", changed, err)
+		}
+		// The new lead's reminder goes by email.
+		if r := b.deliver(t, b.book(t, b.tenant.ID, again.ID, start.Add(24*time.Hour))["24h"]); r.Channel != "email" {
+			t.Fatalf("reminder of a lead created after STOP went by %s", r.Channel)
+		}
+		// At send time the opt-out holds for a lead its flag missed.
+		if r := b.deliver(t, b.book(t, quiet.ID, early.ID, start.Add(24*time.Hour))["24h"]); r.Channel != "email" ||
+			!b.optedOut(t, early) {
+			t.Fatalf("reminder of a lead created before STOP went by %s", r.Channel)
+		}
+
+		// START lifts it for leads created afterwards.
+		b.clock.Set(start.Add(30 * time.Hour))
+		b.text(t, leadPhone, "START")
+		if fresh := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone}); fresh.SMSOptedOut {
+			t.Fatal("a lead created after START is opted out")
+		}
+	})
+}
+
+func TestRepliesOnASharedNumberDoNotCrossTenants(t *testing.T) {
+	t.Parallel()
+	each(t, signed(), func(t *testing.T, b *bundle) {
+		attacker, attackerKey := b.newTenant(t, "Mallory Ltd")
+		victim := b.lead(t, b.tenant.ID, herald.LeadInput{Phone: leadPhone})
+		mine := b.book(t, b.tenant.ID, victim.ID, start)["24h"]
+		// The attacker creates a lead with the victim's phone, and gets an
+		// SMS sent to it from the same number, later than the victim's.
+		decoy := b.lead(t, attacker.ID, herald.LeadInput{Phone: leadPhone})
+		theirs := b.book(t, attacker.ID, decoy.ID, start.Add(time.Hour))["24h"]
+		b.deliver(t, mine)
+		b.deliver(t, theirs)
+
+		b.clock.Set(theirs.ScheduledAt.Add(time.Minute))
+		b.text(t, leadPhone, "CONFIRM")
+		b.text(t, leadPhone, "I'll be there at 10")
+		for _, m := range []struct{ key, id string }{{b.apiKey, mine.MeetingID}, {attackerKey, theirs.MeetingID}} {
+			var got herald.Meeting
+			b.apiAs(t, m.key, "GET", "/v1/meetings/"+m.id, &got)
+			if got.Status != herald.MeetingScheduled || got.ConfirmedAt != nil {
+				t.Fatalf("CONFIRM on a shared number confirmed meeting %s, though two tenants have one soon", got.ID)
+			}
+		}
+		for _, a := range b.audit(t, attacker.ID, decoy.ID) {
+			if a.Action == herald.ActionInboundSMS {
+				t.Fatalf("the victim's text landed in the attacker's audit trail: %+v", a)
+			}
+		}
+		if got := b.replies(); len(got) != 2 || got[0].text != herald.NeutralReply || got[1].text != herald.NeutralReply {
+			t.Fatalf("replies %+v, want two neutral ones", got)
+		}
+		var tenantless int
+		if err := b.db.QueryRowContext(context.Background(), `SELECT count(*) FROM webhook_events
+			WHERE kind = 'inbound' AND tenant_id = ''`).Scan(&tenantless); err != nil || tenantless != 2 {
+			t.Fatalf("%d texts recorded for no tenant (%v), want 2", tenantless, err)
+		}
+		// STOP still applies to both, as carriers apply it.
+		b.text(t, leadPhone, "STOP")
+		if !b.optedOut(t, victim) || !b.optedOut(t, decoy) {
+			t.Fatal("STOP on a shared number did not apply to every tenant")
 		}
 	})
 }

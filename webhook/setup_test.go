@@ -114,7 +114,7 @@ func setup(t *testing.T, db *sqlstore.DB, opts options) *bundle {
 	if opts.sms == "twilio" {
 		b.deliverer.SMS = b.twilio
 	}
-	hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true),
+	hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), Inbound: schedule.InboundDecider(),
 		PublicURL: opts.publicURL, VonageSecret: opts.vonageSecret, VonageMethod: "sha256",
 		TwilioAuthToken: opts.twilioAuthToken, Clock: clock, Logger: logger,
 		Replies: map[string]herald.Sender{"vonage": b.vonage, "twilio": b.twilio}})

@@ -47,6 +47,9 @@ type Config struct {
 	// Decide applies a delivery receipt to its reminder
 	// (schedule.ReceiptDecider). Required.
 	Decide herald.ReceiptDecider
+	// Inbound decides what an inbound text does
+	// (schedule.InboundDecider). Required.
+	Inbound herald.InboundDecider
 	// PublicURL is HERALD_PUBLIC_URL, the base of the URLs Twilio signs.
 	// Empty: Twilio webhooks cannot be verified and are refused.
 	PublicURL string
@@ -79,8 +82,8 @@ type Handler struct {
 // New checks cfg and returns a Handler. Missing secrets are not an error:
 // the webhooks they guard refuse every request, and Warnings says so.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Decide == nil {
-		return nil, errors.New("webhook: a store and a receipt decider are required")
+	if cfg.Store == nil || cfg.Decide == nil || cfg.Inbound == nil {
+		return nil, errors.New("webhook: a store, a receipt decider and an inbound decider are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = herald.SystemClock{}

@@ -97,7 +97,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "herald_jobs_waiting",
 			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))
 	deliverer := &schedule.Deliverer{
-		SMS: senders.SMS, Email: senders.Email,
+		SMS: senders.SMS, Email: senders.Email, SMSFrom: provCfg.SMSFrom(),
 		Clock:       herald.SystemClock{},
 		Logger:      a.logger,
 		Metrics:     schedule.NewMetrics(a.registry),
@@ -128,7 +128,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		return err
 	}
 	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries,
-		Events: outbound.NewJobs(a.river)})
+		Events: outbound.NewJobs(a.river), Senders: provCfg.SMSFrom()})
 	a.events.Store = a.store
 	// Reminders due together share their transactions: a burst costs one
 	// per batch instead of one per reminder. SQLite has one connection, so

@@ -22,6 +22,7 @@ func (a *App) newWebhooks(provCfg providers.Config, replies map[string]herald.Se
 	h, err := webhook.New(webhook.Config{
 		Store:           a.store,
 		Decide:          schedule.ReceiptDecider(emailAvailable),
+		Inbound:         schedule.InboundDecider(),
 		PublicURL:       provCfg.PublicURL,
 		VonageSecret:    provCfg.Signatures.VonageSecret,
 		VonageMethod:    provCfg.Signatures.VonageMethod,

@@ -1,11 +1,12 @@
-package webhook_test
+package schedule_test
 
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"herald"
-	"herald/webhook"
+	"herald/schedule"
 )
 
 func TestClassify(t *testing.T) {
@@ -25,7 +26,7 @@ func TestClassify(t *testing.T) {
 		"STOP" + strings.Repeat(" ", 100): herald.InboundOther,
 	}
 	for text, want := range tests {
-		if got := webhook.Classify(text); got != want {
+		if got := schedule.Classify(text); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", text, got, want)
 		}
 	}
@@ -35,21 +36,31 @@ func TestReplyTextFallsBackToTheDefaults(t *testing.T) {
 	t.Parallel()
 	def := herald.DefaultSettings().Replies
 	own := herald.ReplyTexts{Help: "Acme help"}
-	tests := []struct {
-		out  herald.InboundOutcome
-		want string
-	}{
-		{herald.InboundOutcome{Kind: herald.InboundHelp, Replies: own}, "Acme help"},
-		{herald.InboundOutcome{Kind: herald.InboundStop, Replies: own}, def.Stop},
-		{herald.InboundOutcome{Kind: herald.InboundStart}, ""},
-		{herald.InboundOutcome{Kind: herald.InboundStart, Known: true}, def.Start},
-		{herald.InboundOutcome{Kind: herald.InboundConfirm, Known: true}, ""},
-		{herald.InboundOutcome{Kind: herald.InboundConfirm, MeetingID: "mtg_1"}, def.Confirm},
-		{herald.InboundOutcome{Kind: herald.InboundOther, Known: true}, ""},
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	ahead := &herald.InboundMeeting{ID: "mtg_1", LeadID: "lead_1", Status: herald.MeetingScheduled, StartsAt: now.Add(time.Hour)}
+	tenant := func(t herald.InboundTenant) []herald.InboundTenant {
+		t.TenantID = "ten_1"
+		return []herald.InboundTenant{t}
 	}
+	tests := []struct {
+		text    string
+		tenants []herald.InboundTenant
+		want    string
+	}{
+		{"HELP", tenant(herald.InboundTenant{Replies: own, Leads: 1}), "Acme help"},
+		{"STOP", tenant(herald.InboundTenant{Replies: own, Leads: 1}), def.Stop},
+		{"START", nil, ""},
+		{"START", tenant(herald.InboundTenant{Leads: 1}), def.Start},
+		{"CONFIRM", tenant(herald.InboundTenant{Leads: 1}), ""},
+		{"CONFIRM", tenant(herald.InboundTenant{Leads: 1, Next: ahead}), def.Confirm},
+		{"hello", tenant(herald.InboundTenant{Leads: 1, Next: ahead}), ""},
+	}
+	decide := schedule.InboundDecider()
 	for _, tt := range tests {
-		if got := webhook.ReplyText(tt.out); got != tt.want {
-			t.Errorf("reply to %s (known %v): %q, want %q", tt.out.Kind, tt.out.Known, got, tt.want)
+		st := &herald.InboundState{Message: herald.InboundSMS{From: "+14155552671", To: "+15005550006", Text: tt.text,
+			ReceivedAt: now}, Tenants: tt.tenants}
+		if got := decide(st).Reply; got != tt.want {
+			t.Errorf("reply to %s (tenants %+v): %q, want %q", tt.text, tt.tenants, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package webhook
+package schedule
 
 import (
 	"strings"
@@ -7,7 +7,8 @@ import (
 	"herald"
 )
 
-// keywords maps each keyword of DESIGN §3 rule 11, written without spaces,
+// keywords maps each keyword of an inbound text (docs/RULES.md, "Inbound
+// texts"), written without spaces,
 // to what it asks for. The opt-out words are the carriers' and Twilio's;
 // "OPT OUT", which the FCC names, reads as OPTOUT once spaces are gone.
 var keywords = map[string]herald.InboundKind{
