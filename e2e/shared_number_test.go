@@ -87,7 +87,7 @@ func testSharedNumber(t *testing.T, dbURL string) {
 		p := map[string]string{"msisdn": strings.TrimPrefix(phone, "+"), "to": sharedNumber,
 			"messageId": "0A00000" + strconv.FormatInt(time.Now().UnixNano(), 16), "text": body, "type": "text",
 			"message-timestamp": time.Now().UTC().Format("2006-01-02 15:04:05"),
-			"api-key": vonagetest.APIKey, "timestamp": strconv.FormatInt(time.Now().Unix(), 10),
+			"api-key":           vonagetest.APIKey, "timestamp": strconv.FormatInt(time.Now().Unix(), 10),
 			"nonce": strconv.FormatInt(time.Now().UnixNano(), 36)}
 		sig, err := webhook.SignVonage("sha256", signatureSecret, p)
 		if err != nil {
