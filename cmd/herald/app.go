@@ -110,7 +110,10 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	a.worker = &schedule.ReminderWorker{Deliverer: deliverer}
 	a.guard = &outbound.Guard{AllowPrivate: a.cfg.WebhookAllowPrivate}
 	a.events = &outbound.Deliverer{Guard: a.guard, Clock: herald.SystemClock{}, Logger: a.logger.With("component", "events"),
-		Metrics: outbound.NewMetrics(a.registry)}
+		Metrics: outbound.NewMetrics(a.registry),
+		// A tenant's endpoints use at most a quarter of the workers, so a
+		// tenant whose endpoints hang leaves the rest to the others.
+		PerTenant: max(1, a.cfg.WebhookWorkers/4)}
 	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
 		PollInterval: a.cfg.PollInterval,
 		MaxWorkers:   a.cfg.BatchSize,
