@@ -42,6 +42,8 @@ func baseEnv() []string {
 			env = append(env, kv)
 		}
 	}
+	// Every worker serves its metrics; a free port each, so several run.
+	env = append(env, "HERALD_METRICS_ADDR=127.0.0.1:0")
 	return env
 }
 

@@ -35,6 +35,8 @@ type Server struct {
 	// URLGuard checks webhook endpoint URLs; without it no endpoint can
 	// be saved.
 	URLGuard URLGuard
+	// Metrics count requests by route and status; nil counts nothing.
+	Metrics *HTTPMetrics
 	// Extra routes mounted beside the API (metrics, webhooks, dashboard),
 	// keyed by ServeMux pattern.
 	Extra map[string]http.Handler
@@ -105,7 +107,7 @@ func (s *Server) Handler() http.Handler {
 	for pattern, h := range s.Extra {
 		mux.Handle(pattern, h)
 	}
-	return s.recoverPanics(s.checkRequestText(problemForUnmatched(mux)))
+	return s.observe(s.recoverPanics(s.checkRequestText(problemForUnmatched(mux))))
 }
 
 // tenantHandler is a handler that runs for one authenticated tenant.

@@ -13,6 +13,7 @@ func problemForUnmatched(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
+			setRoute(r, pattern)
 			// Only the mux's own ServeHTTP sets the request's path values
 			// ({id}); the handler Handler returns would see them empty.
 			mux.ServeHTTP(w, r)

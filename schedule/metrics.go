@@ -21,7 +21,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_reminders_total",
-			Help: "Reminder outcomes by outcome, channel and provider.",
+			Help: "Reminder outcomes by outcome (a final status: sent, failed, cancelled, skipped, expired, unknown; or transient, throttled for a retry planned), channel and provider.",
 		}, []string{"outcome", "channel", "provider"}),
 		lateness: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "herald_send_lateness_seconds",
@@ -30,7 +30,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		sendTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_sender_duration_seconds",
-			Help:    "Duration of provider calls by channel and outcome.",
+			Help:    "Duration of provider calls by channel and outcome (sent, transient, throttled, permanent, permanent_recipient).",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"channel", "outcome"}),
 	}

@@ -141,7 +141,13 @@ func (d *Deliverer) retryAt(ctx context.Context, st *herald.DeliveryState, now t
 	st.Audit = append(st.Audit, r.Audit(action, "next try at "+next.Format(time.RFC3339)+": "+r.LastError, now))
 	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" will be retried", "tenant", r.TenantID, "reminder", r.ID,
 		"in", wait.String(), "error", r.LastError)
-	d.Metrics.countOutcome(string(action), r.Channel, r.Provider)
+	// The outcome label speaks the attempts' vocabulary, as
+	// herald_sender_duration_seconds does: transient or throttled.
+	outcome := herald.OutcomeTransient
+	if action == herald.ActionThrottled {
+		outcome = herald.OutcomeThrottled
+	}
+	d.Metrics.countOutcome(string(outcome), r.Channel, r.Provider)
 	return nextStep{wait: wait}
 }
 

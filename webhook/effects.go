@@ -16,6 +16,9 @@ func (h *Handler) applyReceipt(ctx context.Context, rc herald.Receipt) (string, 
 	if err != nil {
 		return "", err
 	}
+	if h.cfg.OnReceipt != nil {
+		h.cfg.OnReceipt(rc.Provider, rc.Status, out.Result)
+	}
 	log := h.cfg.Logger.With("provider", rc.Provider, "message", rc.MessageID, "reference", rc.Reference,
 		"status", rc.ProviderStatus)
 	switch out.Result {

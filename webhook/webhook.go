@@ -71,6 +71,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// ReplyTimeout defaults to DefaultReplyTimeout.
 	ReplyTimeout time.Duration
+	// OnReceipt, if set, hears every verified delivery receipt once it is
+	// stored: its provider, the delivery status reported and what became
+	// of it (herald.ReceiptApplied, ReceiptDuplicate, ReceiptUnmatched).
+	// For metrics.
+	OnReceipt func(provider string, status herald.DeliveryStatus, result string)
 }
 
 // Handler serves the provider webhooks.

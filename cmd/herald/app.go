@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,10 @@ type App struct {
 	river    *river.Client[*sql.Tx]
 	store    *sqlstore.Store
 	registry *prometheus.Registry
+	ops      opsMetrics
+	// stopBy is the shutdown deadline, set once (stopDeadline).
+	stopOnce sync.Once
+	stopBy   time.Time
 	worker   *schedule.ReminderWorker
 	// templates serves the API and the worker alike, so a tenant's
 	// template is what its reminders are rendered with.
@@ -87,6 +92,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if err != nil {
 		return err
 	}
+	a.registerOpsMetrics()
 	a.pacer = a.newPacer(provCfg)
 	senders, err := providers.Build(provCfg, smsroute.Config{Pacer: a.pacer})
 	if err != nil {
@@ -186,7 +192,7 @@ func (a *App) Close() error { return a.db.Close() }
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
 		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst},
-		URLGuard:  a.guard, Extra: a.extraRoutes()}
+		URLGuard:  a.guard, Extra: a.extraRoutes(), Metrics: a.ops.http}
 	return withProfiling(api.Handler())
 }
 
@@ -210,6 +216,7 @@ func (a *App) StartWorker(ctx context.Context) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	go a.worker.ReportPickups(ctx, a.logger, time.Second)
+	go a.beat(ctx, 10*time.Second)
 	a.logger.Info("Reminder worker started", "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
 	return nil
 }
@@ -219,8 +226,19 @@ func (a *App) StartWorker(ctx context.Context) error {
 // crash would leave it: its reminder ends unknown, never sent again;
 // reminders still waiting for their provider slot have no attempt and go
 // back to the queue.
-func (a *App) StopWorker() {
-	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+func (a *App) StopWorker() { a.stopWorkerBy(a.stopDeadline()) }
+
+// stopDeadline is when a stopping process must be done: the shutdown
+// timeout after the first call asks, the same for HTTP and the worker.
+func (a *App) stopDeadline() time.Time {
+	a.stopOnce.Do(func() { a.stopBy = time.Now().Add(a.cfg.ShutdownTimeout) })
+	return a.stopBy
+}
+
+// stopWorkerBy stops the worker, letting sends in flight finish until the
+// deadline and cancelling what is left then (within 5 s more).
+func (a *App) stopWorkerBy(deadline time.Time) {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	if err := a.river.Stop(ctx); err != nil {
 		a.logger.Warn("Worker did not stop in time; cancelling sends in flight", "error", err)
@@ -248,7 +266,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithDeadline(context.Background(), a.stopDeadline())
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -256,42 +274,5 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
-}
-
-func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	cfg.serving = true
-	app, err := openApp(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("HERALD_ADDR=%s: %w", cfg.Addr, err)
-	}
-	if err := app.StartWorker(ctx); err != nil {
-		return err
-	}
-	defer app.StopWorker()
-	logger.Info("herald serving", "addr", ln.Addr().String(), "database", app.db.Name(), "version", readBuildInfo().Version)
-	if cfg.AdminToken == "" {
-		logger.Info("admin API disabled: set HERALD_ADMIN_TOKEN to create tenants over HTTP, or use herald tenant create")
-	}
-	return app.Serve(ctx, ln)
-}
-
-// work runs the worker alone until ctx ends.
-func work(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	app, err := openApp(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	if err := app.StartWorker(ctx); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	app.StopWorker()
 	return nil
 }

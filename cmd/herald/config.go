@@ -29,6 +29,12 @@ type Config struct {
 	SendTimeout      time.Duration
 	RescueAfter      time.Duration
 	ProviderSettings func(string) string
+	// MetricsAddr is HERALD_METRICS_ADDR: where /healthz, /readyz and
+	// /metrics are served on a listener of their own. Empty: `worker`
+	// uses DefaultMetricsAddr and `serve` none (its API has them);
+	// "off": none.
+	MetricsAddr string
+
 	// SendOrder is how messages waiting for a provider's pace are served
 	// (HERALD_SEND_ORDER): "deadline", the meeting that starts soonest
 	// first (the default), or "fifo", in arrival order, kept as a
@@ -127,6 +133,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		fail("HERALD_PUBLIC_URL=%q: want an http(s) URL such as https://herald.example.com", c.PublicURL)
 	}
+	c.MetricsAddr = getenv("HERALD_METRICS_ADDR")
 	c.SendOrder = or(getenv("HERALD_SEND_ORDER"), "deadline")
 	if c.SendOrder != "deadline" && c.SendOrder != "fifo" {
 		fail("HERALD_SEND_ORDER=%q: want deadline or fifo", c.SendOrder)

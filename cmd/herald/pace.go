@@ -11,7 +11,7 @@ import (
 // by every process through the database, on SQLite held in memory by the
 // one process that owns the file.
 func (a *App) newPacer(provCfg providers.Config) *smsroute.DeadlinePacer {
-	cfg := smsroute.DeadlinePacerConfig{FIFO: a.cfg.SendOrder == "fifo"}
+	cfg := smsroute.DeadlinePacerConfig{FIFO: a.cfg.SendOrder == "fifo", OnWait: a.observePacerWait}
 	if slots := a.db.SendPace(); slots != nil {
 		cfg.Source = slots
 	}

@@ -29,6 +29,7 @@ func (a *App) newWebhooks(provCfg providers.Config, replies map[string]herald.Se
 		TwilioAuthToken: provCfg.Signatures.TwilioAuthToken,
 		Replies:         replies,
 		Logger:          a.logger.With("component", "webhooks"),
+		OnReceipt:       a.countReceipt,
 	})
 	if err != nil {
 		return err
