@@ -103,6 +103,14 @@ func (s vonageSigner) verify(p params, now time.Time) error {
 	if got == "" {
 		return refuse("the request has no sig")
 	}
+	// The signed text joins names and values with '&' and '=' and cleans
+	// only the values: a name holding either could fold two parameters
+	// into one (or one into two) and keep the signature.
+	for name := range p {
+		if strings.ContainsAny(name, "&=") {
+			return refuse("parameter name %q holds '&' or '=', which the signature cannot tell apart", name)
+		}
+	}
 	want, err := SignVonage(s.method, s.secret, p)
 	if err != nil {
 		return err
@@ -159,7 +167,13 @@ func verifyTwilio(authToken, fullURL string, form url.Values, signature string) 
 			return nil
 		}
 	}
-	return refuse("X-Twilio-Signature does not match %s", fullURL)
+	// The query of a GET holds the phone numbers and text of the message:
+	// the refusal names the URL without it.
+	base, query, _ := strings.Cut(fullURL, "?")
+	if query != "" {
+		base += "?…"
+	}
+	return refuse("X-Twilio-Signature does not match %s", base)
 }
 
 // withAndWithoutPort returns rawURL and its form with the scheme's default

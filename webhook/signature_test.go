@@ -118,3 +118,40 @@ func TestWithAndWithoutPort(t *testing.T) {
 		}
 	}
 }
+
+// A name with '&' or '=' would let a forger move text between names and
+// values and keep Vonage's signature: api-key=k&msisdn=447700900000 signs
+// the same as one parameter named "api-key=k&msisdn", which leaves the
+// request without its msisdn.
+func TestVonageRefusesParameterNamesWithSeparators(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1577880000, 0)
+	stamp := strconv.FormatInt(now.Unix(), 10)
+	signed := params{"api-key": "k", "msisdn": "447700900000", "text": "HELLO", "timestamp": stamp, "nonce": "n-1"}
+	sig, err := SignVonage(MethodSHA256, "s3cret", signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := params{"api-key=k&msisdn": "447700900000", "text": "HELLO", "timestamp": stamp, "nonce": "n-1", "sig": sig}
+	if same, _ := SignVonage(MethodSHA256, "s3cret", forged); same != sig {
+		t.Fatalf("the forgery does not keep the signature; the test no longer shows the attack")
+	}
+	signer, err := newVonageSigner(MethodSHA256, "s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signer.verify(forged, now); err == nil || !strings.Contains(err.Error(), "holds '&' or '='") {
+		t.Fatalf("verify = %v, want the name refused", err)
+	}
+}
+
+// A refused Twilio GET names its URL without the query, which holds the
+// lead's phone number and text.
+func TestTwilioRefusalHidesTheQuery(t *testing.T) {
+	t.Parallel()
+	err := verifyTwilio("token", "https://herald.example/webhooks/twilio/inbound?From=%2B14155552671&Body=my+secret",
+		url.Values{}, "forged")
+	if err == nil || strings.Contains(err.Error(), "14155552671") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("refusal = %v, want it without the phone and the text", err)
+	}
+}
