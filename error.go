@@ -65,6 +65,9 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	if IsUnavailable(err) {
+		return ECodeUnavailable
+	}
 	return ECodeInternal
 }
 
@@ -74,6 +77,9 @@ func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
+	}
+	if IsUnavailable(err) {
+		return "The database does not answer at the moment; try again shortly."
 	}
 	return "Internal error."
 }

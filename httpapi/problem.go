@@ -75,7 +75,15 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500 && r.Context().Err() != nil:
+		// The client went away and its request was cancelled: nothing
+		// failed, and nobody reads the answer.
+		logger.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path, "error", err)
+		return
+	case status == http.StatusServiceUnavailable:
+		logger.WarnContext(r.Context(), "request failed: the database does not answer", "method", r.Method, "path", r.URL.Path, "error", err)
+	case status >= 500:
 		logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	p := Problem{Type: problemTypeBase + code, Title: http.StatusText(status), Status: status,

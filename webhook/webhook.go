@@ -155,6 +155,8 @@ var statusOf = map[string]int{
 	herald.ECodeTooLarge:     http.StatusRequestEntityTooLarge,
 	ECodeMalformed:           http.StatusBadRequest,
 	ECodeMediaType:           http.StatusUnsupportedMediaType,
+	// The provider retries a 5xx later, when the database is back.
+	herald.ECodeUnavailable: http.StatusServiceUnavailable,
 }
 
 // serve runs fn and answers its error as a problem document. Refusals are
@@ -177,9 +179,16 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 		if !ok {
 			code, status = herald.ECodeInternal, http.StatusInternalServerError
 		}
-		if status >= 500 {
+		switch {
+		case status >= 500 && r.Context().Err() != nil:
+			// The provider hung up; it sends the webhook again.
+			h.cfg.Logger.DebugContext(r.Context(), "Webhook abandoned by the provider", "provider", provider, "path", r.URL.Path, "error", err)
+			return
+		case status == http.StatusServiceUnavailable:
+			h.cfg.Logger.WarnContext(r.Context(), "Webhook failed: the database does not answer", "provider", provider, "path", r.URL.Path, "error", err)
+		case status >= 500:
 			h.cfg.Logger.ErrorContext(r.Context(), "Webhook failed", "provider", provider, "path", r.URL.Path, "error", err)
-		} else {
+		default:
 			h.cfg.Logger.InfoContext(r.Context(), "Webhook rejected", "provider", provider, "path", r.URL.Path,
 				"status", status, "detail", detail)
 		}
