@@ -85,7 +85,8 @@ func dbtestEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 	t.Helper()
 	return setupWithExtra(t, db, testAdminToken, func(store *sqlstore.Store, clock *clocktest.Clock) map[string]http.Handler {
-		hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), PublicURL: "http://herald.test",
+		hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), Inbound: schedule.InboundDecider(),
+			PublicURL:    "http://herald.test",
 			VonageSecret: "vonage-secret", TwilioAuthToken: "twilio-token", Clock: clock, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
