@@ -51,8 +51,11 @@ const (
 // its name, and its channel the template's channel.
 const (
 	ActionSettingsUpdated Action = "settings.updated"
-	ActionTemplateSaved   Action = "template.saved"
-	ActionTemplateDeleted Action = "template.deleted"
+	// ActionProvidersUpdated: the operator set or removed the tenant's own
+	// SMS provider accounts (the detail names which, never a secret).
+	ActionProvidersUpdated Action = "tenant.providers_updated"
+	ActionTemplateSaved    Action = "template.saved"
+	ActionTemplateDeleted  Action = "template.deleted"
 )
 
 // Audit actions of webhook endpoints and events.

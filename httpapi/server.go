@@ -22,6 +22,9 @@ type Server struct {
 	// Templates is the template catalog the delivery worker renders from.
 	// Defaults to one over Store and the built-in templates.
 	Templates *catalog.Catalog
+	// Providers keeps tenants' own SMS provider accounts
+	// (/v1/admin/tenants/{id}/providers); nil answers 409.
+	Providers ProviderAccounts
 	// AdminToken guards /v1/admin/*; empty disables the admin routes.
 	AdminToken string
 	Logger     *slog.Logger
@@ -64,6 +67,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/admin/tenants", s.admin(s.createTenant))
 	mux.HandleFunc("GET /v1/admin/tenants", s.admin(s.listTenants))
 	mux.HandleFunc("PATCH /v1/admin/tenants/{id}", s.admin(s.patchTenant))
+	mux.HandleFunc("PUT /v1/admin/tenants/{id}/providers", s.admin(s.putTenantProviders))
+	mux.HandleFunc("GET /v1/admin/tenants/{id}/providers", s.admin(s.getTenantProviders))
 
 	mux.HandleFunc("GET /v1/api-keys", s.tenant(s.listAPIKeys))
 	mux.HandleFunc("POST /v1/api-keys", s.tenant(s.createAPIKey))

@@ -43,6 +43,9 @@ type Config struct {
 	SMTP *smtpmail.Config
 	// PublicURL is HERALD_PUBLIC_URL without a trailing slash.
 	PublicURL string
+	// VonageBaseURL and TwilioBaseURL are where the providers' APIs are,
+	// for the operator's accounts and the tenants' own alike.
+	VonageBaseURL, TwilioBaseURL string
 	// Signatures verify the providers' webhooks.
 	Signatures Signatures
 }
@@ -131,9 +134,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	cfg.VonageBaseURL = e.baseURL("VONAGE_BASE_URL", vonage.DefaultBaseURL)
+	cfg.TwilioBaseURL = e.baseURL("TWILIO_BASE_URL", twilio.DefaultBaseURL)
 	if e.requireTogether("VONAGE_API_KEY", "VONAGE_API_SECRET", "VONAGE_FROM_NUMBER") {
 		cfg.Vonage = &vonage.Config{
-			BaseURL:   e.baseURL("VONAGE_BASE_URL", vonage.DefaultBaseURL),
+			BaseURL:   cfg.VonageBaseURL,
 			APIKey:    e.get("VONAGE_API_KEY"),
 			APISecret: e.get("VONAGE_API_SECRET"),
 			From:      e.get("VONAGE_FROM_NUMBER"),
@@ -147,7 +152,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 	if e.requireTogether("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER") {
 		cfg.Twilio = &twilio.Config{
-			BaseURL:    e.baseURL("TWILIO_BASE_URL", twilio.DefaultBaseURL),
+			BaseURL:    cfg.TwilioBaseURL,
 			AccountSID: e.get("TWILIO_ACCOUNT_SID"),
 			AuthToken:  e.get("TWILIO_AUTH_TOKEN"),
 			From:       e.get("TWILIO_FROM_NUMBER"),

@@ -116,6 +116,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := providers.Config{VonageRateLimit: 30, TwilioRateLimit: 0,
+		VonageBaseURL: vonage.DefaultBaseURL, TwilioBaseURL: twilio.DefaultBaseURL,
 		Signatures: providers.Signatures{VonageMethod: "md5hash"}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("empty environment gives %+v, want %+v", cfg, want)

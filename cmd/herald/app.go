@@ -24,6 +24,7 @@ import (
 	"herald/schedule"
 	"herald/smsroute"
 	"herald/sqlstore"
+	"herald/tenantsms"
 	"herald/webhook"
 )
 
@@ -56,6 +57,8 @@ type App struct {
 	guard  *outbound.Guard
 	// noSender, when set, is why this process may not work reminders.
 	noSender error
+	// accounts are the tenants' own provider accounts.
+	accounts *tenantsms.Accounts
 }
 
 // openApp opens the database (migrating an embedded SQLite file, and
@@ -149,6 +152,11 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, 64)
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
+	a.accounts = tenantsms.NewAccounts(a.store, a.cfg.SecretKey)
+	if senders.SMSRouter != nil {
+		// A tenant with accounts of its own sends through them.
+		deliverer.SMS = tenantsms.NewSender(senders.SMSRouter, a.accounts, a.pacer, provCfg, smsroute.Config{})
+	}
 	noProvider := senders.SMS == nil && senders.Email == nil
 	switch {
 	case a.cfg.Outbox:
@@ -191,6 +199,7 @@ func (a *App) Close() error { return a.db.Close() }
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
+		Providers: a.accounts,
 		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst},
 		URLGuard:  a.guard, Extra: a.extraRoutes(), Metrics: a.ops.http}
 	return withProfiling(api.Handler())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"herald/internal/sealed"
 	"herald/sqlstore"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	// "off": none.
 	MetricsAddr string
 
+	// SecretKey seals tenants' own provider credentials
+	// (HERALD_SECRET_KEY, 32 bytes in base64); nil when unset.
+	SecretKey *sealed.Box
 	// SendOrder is how messages waiting for a provider's pace are served
 	// (HERALD_SEND_ORDER): "deadline", the meeting that starts soonest
 	// first (the default), or "fifo", in arrival order, kept as a
@@ -134,6 +138,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		fail("HERALD_PUBLIC_URL=%q: want an http(s) URL such as https://herald.example.com", c.PublicURL)
 	}
 	c.MetricsAddr = getenv("HERALD_METRICS_ADDR")
+	if raw := getenv("HERALD_SECRET_KEY"); raw != "" {
+		box, err := sealed.FromBase64(raw)
+		if err != nil {
+			fail("HERALD_SECRET_KEY: %v: want 32 random bytes in base64 (openssl rand -base64 32)", err)
+		}
+		c.SecretKey = box
+	}
 	c.SendOrder = or(getenv("HERALD_SEND_ORDER"), "deadline")
 	if c.SendOrder != "deadline" && c.SendOrder != "fifo" {
 		fail("HERALD_SEND_ORDER=%q: want deadline or fifo", c.SendOrder)

@@ -1,0 +1,80 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"herald"
+)
+
+// SaveSealedProviders stores a tenant's own provider accounts, already
+// sealed, replacing those it had; an empty Sealed removes them. The audit
+// entry says which providers are set, never a secret. A missing tenant is
+// not_found.
+func (s *Store) SaveSealedProviders(ctx context.Context, sp herald.SealedProviders, detail string) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM tenants WHERE id = $1"+s.db.dialect.forUpdate, sp.TenantID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound("tenant")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if sp.Sealed == "" {
+			_, err = tx.ExecContext(ctx, "DELETE FROM tenant_providers WHERE tenant_id = $1", sp.TenantID)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_providers (tenant_id, sealed, vonage_api_key, twilio_account_sid, updated_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed,
+				vonage_api_key = excluded.vonage_api_key, twilio_account_sid = excluded.twilio_account_sid,
+				updated_at = excluded.updated_at`, sp.TenantID, sp.Sealed, sp.VonageAPIKey, sp.TwilioAccountSID, ts(now))
+		}
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, herald.AuditAction{TenantID: sp.TenantID, Action: herald.ActionProvidersUpdated,
+			EntityType: herald.EntityTenant, EntityID: sp.TenantID, Outcome: herald.AuditOK, Detail: detail, At: now})
+	})
+	if err != nil {
+		return fmt.Errorf("save tenant providers: %w", err)
+	}
+	return nil
+}
+
+// SealedProviders returns a tenant's own accounts as stored; found is
+// false when it has none.
+func (s *Store) SealedProviders(ctx context.Context, tenantID string) (sp herald.SealedProviders, found bool, err error) {
+	return s.sealedWhere(ctx, "tenant_id = $1", tenantID)
+}
+
+// SealedProvidersByAccount returns the own accounts of the tenant that
+// sends with a provider account: Vonage's api-key or Twilio's AccountSid.
+func (s *Store) SealedProvidersByAccount(ctx context.Context, provider, accountID string) (sp herald.SealedProviders, found bool, err error) {
+	if accountID == "" {
+		return herald.SealedProviders{}, false, nil
+	}
+	switch provider {
+	case "vonage":
+		return s.sealedWhere(ctx, "vonage_api_key = $1", accountID)
+	case "twilio":
+		return s.sealedWhere(ctx, "twilio_account_sid = $1", accountID)
+	}
+	return herald.SealedProviders{}, false, nil
+}
+
+func (s *Store) sealedWhere(ctx context.Context, where string, arg string) (herald.SealedProviders, bool, error) {
+	var sp herald.SealedProviders
+	err := s.db.QueryRowContext(ctx, `SELECT tenant_id, sealed, vonage_api_key, twilio_account_sid, updated_at
+		FROM tenant_providers WHERE `+where+" LIMIT 1", arg).Scan(&sp.TenantID, &sp.Sealed, &sp.VonageAPIKey,
+		&sp.TwilioAccountSID, scanTime(&sp.UpdatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return herald.SealedProviders{}, false, nil
+	}
+	if err != nil {
+		return herald.SealedProviders{}, false, fmt.Errorf("load tenant providers: %w", err)
+	}
+	return sp, true, nil
+}

@@ -1,0 +1,132 @@
+// Package tenantsms lets a tenant send SMS through its own Vonage and
+// Twilio accounts: it keeps their credentials sealed with HERALD_SECRET_KEY
+// (the admin API sets them), and routes each tenant's messages through a
+// router of its own, with its own pace and circuit breakers, beside the
+// operator's.
+package tenantsms
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"herald"
+	"herald/internal/sealed"
+)
+
+// Store is what the accounts need of storage; *sqlstore.Store has it.
+type Store interface {
+	Tenant(ctx context.Context, id string) (herald.Tenant, error)
+	SaveSealedProviders(ctx context.Context, sp herald.SealedProviders, detail string) error
+	SealedProviders(ctx context.Context, tenantID string) (herald.SealedProviders, bool, error)
+	SealedProvidersByAccount(ctx context.Context, provider, accountID string) (herald.SealedProviders, bool, error)
+}
+
+// Accounts stores and reads tenants' own provider accounts. Without a key
+// (HERALD_SECRET_KEY unset) it refuses to store any, and a tenant that has
+// some cannot use them.
+type Accounts struct {
+	store Store
+	box   *sealed.Box
+}
+
+// NewAccounts returns Accounts over store sealing with box (nil: no key).
+func NewAccounts(store Store, box *sealed.Box) *Accounts {
+	return &Accounts{store: store, box: box}
+}
+
+// errNoKey answers an attempt to store credentials without a key.
+func errNoKey() error {
+	return herald.Errorf(herald.ECodeConflict,
+		"tenants' own provider accounts need HERALD_SECRET_KEY (32 random bytes in base64) to be stored encrypted")
+}
+
+// Put replaces a tenant's own accounts with p (both null removes them)
+// and returns what may be shown of them.
+func (a *Accounts) Put(ctx context.Context, tenantID string, p herald.TenantProviders) (herald.TenantProvidersView, error) {
+	if _, err := a.store.Tenant(ctx, tenantID); err != nil {
+		return herald.TenantProvidersView{}, err
+	}
+	if err := p.Validate(); err != nil {
+		return herald.TenantProvidersView{}, err
+	}
+	sp := herald.SealedProviders{TenantID: tenantID}
+	var set []string
+	if p.Vonage != nil {
+		sp.VonageAPIKey = p.Vonage.APIKey
+		set = append(set, "vonage")
+	}
+	if p.Twilio != nil {
+		sp.TwilioAccountSID = p.Twilio.AccountSID
+		set = append(set, "twilio")
+	}
+	if len(set) > 0 {
+		if a.box == nil {
+			return herald.TenantProvidersView{}, errNoKey()
+		}
+		raw, err := json.Marshal(p)
+		if err != nil {
+			return herald.TenantProvidersView{}, err
+		}
+		sp.Sealed = a.box.Seal(raw, tenantID)
+	}
+	detail := "own accounts: none"
+	if len(set) > 0 {
+		detail = "own accounts: " + strings.Join(set, ", ")
+	}
+	if err := a.store.SaveSealedProviders(ctx, sp, detail); err != nil {
+		return herald.TenantProvidersView{}, err
+	}
+	return p.View(), nil
+}
+
+// Get returns what may be shown of a tenant's own accounts.
+func (a *Accounts) Get(ctx context.Context, tenantID string) (herald.TenantProvidersView, error) {
+	if _, err := a.store.Tenant(ctx, tenantID); err != nil {
+		return herald.TenantProvidersView{}, err
+	}
+	p, _, err := a.Load(ctx, tenantID)
+	if err != nil {
+		return herald.TenantProvidersView{}, err
+	}
+	return p.View(), nil
+}
+
+// Load returns a tenant's own accounts in clear; found is false when it
+// has none.
+func (a *Accounts) Load(ctx context.Context, tenantID string) (p herald.TenantProviders, found bool, err error) {
+	sp, found, err := a.store.SealedProviders(ctx, tenantID)
+	if err != nil || !found {
+		return herald.TenantProviders{}, false, err
+	}
+	p, err = a.open(sp)
+	return p, err == nil, err
+}
+
+// ByAccount returns the tenant that sends with a provider account (Vonage
+// api-key, Twilio AccountSid) and its accounts; found is false when no
+// tenant has it as its own.
+func (a *Accounts) ByAccount(ctx context.Context, provider, accountID string) (tenantID string, p herald.TenantProviders, found bool, err error) {
+	sp, found, err := a.store.SealedProvidersByAccount(ctx, provider, accountID)
+	if err != nil || !found {
+		return "", herald.TenantProviders{}, false, err
+	}
+	p, err = a.open(sp)
+	return sp.TenantID, p, err == nil, err
+}
+
+func (a *Accounts) open(sp herald.SealedProviders) (herald.TenantProviders, error) {
+	if a.box == nil {
+		return herald.TenantProviders{}, fmt.Errorf("tenant %s has its own provider accounts but HERALD_SECRET_KEY is not set", sp.TenantID)
+	}
+	raw, err := a.box.Open(sp.Sealed, sp.TenantID)
+	if err != nil {
+		return herald.TenantProviders{}, fmt.Errorf("tenant %s provider accounts: %w", sp.TenantID, err)
+	}
+	var p herald.TenantProviders
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return herald.TenantProviders{}, fmt.Errorf("tenant %s provider accounts: %w", sp.TenantID, err)
+	}
+	return p, nil
+}
