@@ -68,6 +68,13 @@ func phoneOf(i int) string { return fmt.Sprintf("+1555%07d", i) }
 // i's one reminder is due at due(i). It returns the reminders in order.
 func (f *fixture) bookDue(t *testing.T, n int, due func(i int) time.Time) []herald.Reminder {
 	t.Helper()
+	return f.bookDueFrom(t, 0, n, due)
+}
+
+// bookDueFrom is bookDue with the leads numbered from first, so that two
+// tenants' leads have phones of their own.
+func (f *fixture) bookDueFrom(t *testing.T, first, n int, due func(i int) time.Time) []herald.Reminder {
+	t.Helper()
 	ctx := context.Background()
 	out := make([]herald.Reminder, n)
 	// PostgreSQL books in parallel; SQLite has one writer anyway.
@@ -86,7 +93,7 @@ func (f *fixture) bookDue(t *testing.T, n int, due func(i int) time.Time) []hera
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r, err := f.bookOne(ctx, i, due(i))
+				r, err := f.bookOne(ctx, first+i, due(i))
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err

@@ -1,14 +1,19 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"herald"
 	"herald/dbtest"
+	"herald/internal/sealed"
+	"herald/tenantsms"
 	"herald/vonage/vonagetest"
 )
 
@@ -192,4 +197,57 @@ func TestBacklogGoesSoonestMeetingFirst(t *testing.T) {
 	if a, b := sortDurations(late["1h"]), sortDurations(late["24h"]); a[len(a)-1] > percentile(b, 50) {
 		t.Errorf("the last 1-hour reminder went %v late, after half the 24-hour ones (%v)", a[len(a)-1], percentile(b, 50))
 	}
+}
+
+// TestTenantOwnAccountKeepsItsOwnPace runs the three workers with a second
+// tenant on its own Vonage account (limit 20/s) beside the operator's
+// (40/s), 400 and 200 reminders due at once: each account is used at its
+// own pace and never beyond it, and every reminder goes once through the
+// account of its tenant, from the tenant's own number.
+func TestTenantOwnAccountKeepsItsOwnPace(t *testing.T) {
+	skipShort(t)
+	const (
+		operatorReminders, tenantReminders = 400, 200
+		operatorLimit, tenantLimit         = 40, 20
+		tenantKey, tenantSecret            = "tenant01", "Tenant-Secret-99"
+		tenantFrom                         = "+14155550142"
+	)
+	url := dbtest.PostgresSchema(t)
+	migrate(t, url)
+	db := openDB(t, url)
+	operator := newFixture(t, db, nil)
+	own := newFixture(t, db, nil)
+	keyText := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, sealed.KeySize))
+	box, err := sealed.FromBase64(keyText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenantsms.NewAccounts(own.store, box).Put(context.Background(), own.tenant.ID, herald.TenantProviders{
+		Vonage: &herald.VonageAccount{APIKey: tenantKey, APISecret: tenantSecret, FromNumber: tenantFrom, RateLimit: tenantLimit},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fake := vonagetest.NewServer(t, vonagetest.WithThroughput(operatorLimit),
+		vonagetest.WithAccount(tenantKey, tenantSecret, tenantLimit))
+	for i := range 3 {
+		name := fmt.Sprintf("node%d", i+1)
+		startWorker(t, name, workerEnv(url, fake, "Herald", fmt.Sprintf("VONAGE_RATE_LIMIT=%d", operatorLimit),
+			"REMINDER_BATCH_SIZE=300", "HERALD_DATABASE_MAX_CONNS=20", "HERALD_SECRET_KEY="+keyText))
+	}
+	due := time.Now().Add(8 * time.Second).Truncate(time.Second)
+	operator.bookDue(t, operatorReminders, func(int) time.Time { return due })
+	own.bookDueFrom(t, operatorReminders, tenantReminders, func(int) time.Time { return due })
+
+	counts := waitSettled(t, db, operatorReminders+tenantReminders, time.Until(due)+60*time.Second)
+	if counts[herald.ReminderSent] != operatorReminders+tenantReminders {
+		t.Errorf("reminders by status %v, want all sent", counts)
+	}
+	for _, a := range fake.Accepted() {
+		if a.APIKey == tenantKey && a.From != strings.TrimPrefix(tenantFrom, "+") {
+			t.Errorf("the tenant's message went from %q, want its own number", a.From)
+			break
+		}
+	}
+	checkPace(t, "operator account", paceOf(fake, vonagetest.APIKey), operatorReminders, operatorLimit)
+	checkPace(t, "tenant's own account", paceOf(fake, tenantKey), tenantReminders, tenantLimit)
 }
