@@ -40,6 +40,11 @@ const (
 	// reason of the recipient's, and the reminder goes again by email
 	// (pending).
 	ReasonSMSUndelivered Reason = "sms_undelivered"
+	// ReasonSMSUnavailable: the SMS could not go for a reason that is not
+	// the recipient's (retries used up, the next retry after the meeting's
+	// start, the account refused, every provider down), and the reminder
+	// goes by email instead, once (pending).
+	ReasonSMSUnavailable Reason = "sms_unavailable"
 	// ReasonOutsideWindow: the reminder's time fell outside the tenant's
 	// send window and its rule says skip (skipped).
 	ReasonOutsideWindow Reason = "outside_window"

@@ -81,8 +81,9 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		d.Logger.InfoContext(ctx, "Reminder held: its tenant is disabled", "reminder", r.ID, "tenant", st.Tenant.ID)
 		return claimed{wait: TenantHoldRecheck}
 	}
-	if r.Reason == herald.ReasonSMSUndelivered {
-		forced = herald.ChannelEmail // a receipt reported its SMS undelivered
+	if r.Reason == herald.ReasonSMSUndelivered || r.Reason == herald.ReasonSMSUnavailable {
+		// A receipt reported its SMS undelivered, or the SMS could not go.
+		forced = herald.ChannelEmail
 	}
 	d.applyOptOuts(st, now)
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)

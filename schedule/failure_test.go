@@ -3,6 +3,7 @@ package schedule_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,16 +135,104 @@ func TestPermanentForRecipientFallsBackToEmail(t *testing.T) {
 func TestPermanentFailureIsFinal(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, b *bundle) {
-		lead := b.lead(t, herald.LeadInput{Phone: "+14155552671", Email: "john@example.com"})
+		lead := b.lead(t, herald.LeadInput{Phone: "+14155552671"})
 		r := b.book(t, lead.ID, "")["1h"]
 		b.sms.answer = sendErr(herald.SendPermanent)
 		if err := b.deliverAt(t, r, r.ScheduledAt); err != nil {
 			t.Fatal(err)
 		}
 		got := b.reminder(t, r.ID)
-		if got.Status != herald.ReminderFailed || got.Reason != herald.ReasonRejected || len(b.mail.messages()) != 0 {
-			t.Fatalf("permanent failure: %s/%s, %d emails", got.Status, got.Reason, len(b.mail.messages()))
+		if got.Status != herald.ReminderFailed || got.Reason != herald.ReasonRejected || len(b.sms.messages()) != 1 {
+			t.Fatalf("permanent failure of a lead without email: %s/%s, %d SMS calls", got.Status, got.Reason, len(b.sms.messages()))
 		}
+	})
+}
+
+// TestSMSThatCannotGoFallsBackToEmailOnce covers the reasons an SMS cannot
+// go that are not the lead's: the account refused by every provider, the
+// retries used up, the next retry after the meeting's start. A lead with
+// an email gets the reminder by email, once, before the meeting.
+func TestSMSThatCannotGoFallsBackToEmailOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		rule string
+		// run delivers until the SMS gives up, and returns when it did.
+		run func(t *testing.T, b *bundle, r herald.Reminder) time.Time
+		sms int
+	}{
+		{"account refused", "1h", func(t *testing.T, b *bundle, r herald.Reminder) time.Time {
+			b.sms.answer = sendErr(herald.SendPermanent)
+			if err := b.deliverAt(t, r, r.ScheduledAt); err != nil {
+				t.Fatal(err)
+			}
+			return r.ScheduledAt
+		}, 1},
+		{"retries used up", "24h", func(t *testing.T, b *bundle, r herald.Reminder) time.Time {
+			b.sms.answer = sendErr(herald.SendTransient)
+			at := r.ScheduledAt
+			for range 3 {
+				_ = b.deliverAt(t, r, at)
+				at = *b.reminder(t, r.ID).NextRetryAt
+			}
+			if err := b.deliverAt(t, r, at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}, 4},
+		{"next retry after the start", "10m", func(t *testing.T, b *bundle, r herald.Reminder) time.Time {
+			b.sms.answer = sendErr(herald.SendTransient)
+			at := start.Add(-30 * time.Second)
+			if err := b.deliverAt(t, r, at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			each(t, func(t *testing.T, b *bundle) {
+				lead := b.lead(t, herald.LeadInput{Phone: "+14155552671", Email: "john@example.com"})
+				r := b.book(t, lead.ID, "")[tt.rule]
+				at := tt.run(t, b, r)
+				got := b.reminder(t, r.ID)
+				if got.Status != herald.ReminderSent || got.Channel != "email" || got.Attempts != tt.sms+1 {
+					t.Fatalf("after the SMS gave up: %s/%s via %s, %d attempts; want sent by email after %d SMS",
+						got.Status, got.Reason, got.Channel, got.Attempts, tt.sms)
+				}
+				mails := b.mail.messages()
+				if len(mails) != 1 || mails[0].To != "john@example.com" || len(b.sms.messages()) != tt.sms {
+					t.Fatalf("%d emails, %d SMS calls; want one email after %d SMS", len(mails), len(b.sms.messages()), tt.sms)
+				}
+				if !slices.Contains(b.auditActions(t, r.ID), string(herald.ActionFallbackEmail)) {
+					t.Errorf("audit %v lacks the fallback", b.auditActions(t, r.ID))
+				}
+				// The email goes once: a repeated job sends nothing more.
+				if err := b.deliverAt(t, r, at.Add(time.Second)); err != nil {
+					t.Fatal(err)
+				}
+				if len(b.mail.messages()) != 1 {
+					t.Fatalf("%d emails after a repeated job, want 1", len(b.mail.messages()))
+				}
+			})
+		})
+	}
+	t.Run("email failing too is final", func(t *testing.T) {
+		t.Parallel()
+		each(t, func(t *testing.T, b *bundle) {
+			lead := b.lead(t, herald.LeadInput{Phone: "+14155552671", Email: "john@example.com"})
+			r := b.book(t, lead.ID, "")["1h"]
+			b.sms.answer = sendErr(herald.SendPermanent)
+			b.mail.answer = sendErr(herald.SendPermanent)
+			if err := b.deliverAt(t, r, r.ScheduledAt); err != nil {
+				t.Fatal(err)
+			}
+			got := b.reminder(t, r.ID)
+			if got.Status != herald.ReminderFailed || got.Attempts != 2 || len(b.mail.messages()) != 1 {
+				t.Fatalf("SMS and email refused: %s/%s, %d attempts, %d emails", got.Status, got.Reason, got.Attempts, len(b.mail.messages()))
+			}
+		})
 	})
 }
 

@@ -109,6 +109,9 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRejected, "", now)
 		return nextStep{}
 	case herald.SendPermanent:
+		if d.canFallBackToEmail(st, plan, now) {
+			return d.fallBackToEmail(ctx, st, "SMS refused by every provider: "+out.err.Error(), now)
+		}
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRejected, "", now)
 		return nextStep{}
 	}
@@ -122,15 +125,51 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 	}
 	retries++ // this failure
 	if retries > r.MaxRetries {
+		if d.canFallBackToEmail(st, plan, now) {
+			return d.fallBackToEmail(ctx, st, "SMS retries used up: "+out.err.Error(), now)
+		}
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonRetriesExhausted, "", now)
 		return nextStep{}
 	}
 	delay := d.Retry.Delay(retries)
 	if !now.Add(delay).Before(st.Meeting.StartsAt) {
+		if d.canFallBackToEmail(st, plan, now) {
+			return d.fallBackToEmail(ctx, st, "the next SMS retry would come after the meeting's start: "+out.err.Error(), now)
+		}
 		d.finish(ctx, st, herald.ReminderExpired, herald.ReasonRetryAfterStart, "", now)
 		return nextStep{}
 	}
 	return d.retryAt(ctx, st, now, delay, herald.ActionRetry)
+}
+
+// canFallBackToEmail tells whether an SMS that cannot go for a reason not
+// the lead's may go by email instead: the lead has an address, the tenant
+// and this process send email, the meeting is still ahead, and the
+// reminder has never gone by email (the fallback happens once).
+func (d *Deliverer) canFallBackToEmail(st *herald.DeliveryState, plan *sendPlan, now time.Time) bool {
+	if plan.message.Channel != herald.ChannelSMS || d.Email == nil || !st.Settings.Channels.Email ||
+		st.Lead.Email == "" || !now.Before(st.Meeting.StartsAt) {
+		return false
+	}
+	for _, prior := range st.Attempts {
+		if prior.Channel == string(herald.ChannelEmail) {
+			return false
+		}
+	}
+	return true
+}
+
+// fallBackToEmail puts the reminder back to pending, marked to go by
+// email, and asks for the email attempt at once. The mark survives a
+// crash before that attempt: the job's next run sends the email, never
+// the SMS again.
+func (d *Deliverer) fallBackToEmail(ctx context.Context, st *herald.DeliveryState, why string, now time.Time) nextStep {
+	r := &st.Reminder
+	r.Status, r.Reason, r.NextRetryAt = herald.ReminderPending, herald.ReasonSMSUnavailable, nil
+	st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, why, now))
+	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" goes by email: its SMS cannot go", "tenant", r.TenantID,
+		"meeting", r.MeetingID, "reminder", r.ID, "error", r.LastError)
+	return nextStep{fallback: true}
 }
 
 // retryAt puts the reminder back to pending until now+wait.
