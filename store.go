@@ -41,6 +41,12 @@ type Store interface {
 	// transaction. With a non-empty idempotency key, a replay with the same
 	// request hash returns the first meeting and replayed=true.
 	BookMeeting(ctx context.Context, tenantID string, in BookMeetingInput, idem Idempotency) (m Meeting, replayed bool, err error)
+	// BookMeetingBatch books each item on its own, as BookMeeting does,
+	// and records answer(meeting) under the item's idempotency key in the
+	// same transaction; an item whose key has a record answers it. An
+	// item's failure is its outcome's Err and changes nothing; the error
+	// is for the batch as a whole.
+	BookMeetingBatch(ctx context.Context, tenantID string, items []BatchBooking, answer func(Meeting) IdempotentResponse) ([]BatchOutcome, error)
 	Meeting(ctx context.Context, tenantID, id string) (Meeting, error)
 	UpdateMeeting(ctx context.Context, tenantID, id string, patch MeetingPatch) (Meeting, error)
 	CancelMeeting(ctx context.Context, tenantID, id string) (Meeting, error)

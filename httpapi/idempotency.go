@@ -97,17 +97,21 @@ func idempotencyKey(r *http.Request) (string, bool, error) {
 		return "", true, herald.FieldErrorf(herald.ECodeInvalid, "Idempotency-Key", "Idempotency-Key is given more than once")
 	}
 	key := values[0]
+	return key, true, checkIdempotencyKey(key, "Idempotency-Key")
+}
+
+// checkIdempotencyKey checks a key given in field: 1 to MaxIdempotencyKey
+// printable ASCII characters.
+func checkIdempotencyKey(key, field string) error {
 	if key == "" || len(key) > MaxIdempotencyKey {
-		return "", true, herald.FieldErrorf(herald.ECodeInvalid, "Idempotency-Key",
-			"Idempotency-Key must have 1 to %d characters", MaxIdempotencyKey)
+		return herald.FieldErrorf(herald.ECodeInvalid, field, "%s must have 1 to %d characters", field, MaxIdempotencyKey)
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x20 || key[i] > 0x7e {
-			return "", true, herald.FieldErrorf(herald.ECodeInvalid, "Idempotency-Key",
-				"Idempotency-Key may hold printable ASCII characters only")
+			return herald.FieldErrorf(herald.ECodeInvalid, field, "%s may hold printable ASCII characters only", field)
 		}
 	}
-	return key, true, nil
+	return nil
 }
 
 // requestHash digests what a request asks. A JSON body is hashed in a

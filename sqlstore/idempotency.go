@@ -43,38 +43,25 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, tenantID string, req he
 		if n, _ := res.RowsAffected(); n == 1 {
 			return nil
 		}
-		var (
-			hash, owner, header, body string
-			applied, status           int
-			lockedUntil               time.Time
-		)
-		err = tx.QueryRowContext(ctx, `SELECT request_hash, owner, applied, status, header, body, locked_until
-			FROM idempotent_requests WHERE tenant_id = $1 AND key = $2`, tenantID, req.Key).
-			Scan(&hash, &owner, &applied, &status, &header, &body, scanTime(&lockedUntil))
-		if err != nil {
-			return err
-		}
+		rec, err := recordOf(ctx, tx, tenantID, req.Key)
 		switch {
-		case hash != req.Hash:
+		case err != nil:
+			return err
+		case rec == nil:
+			return fmt.Errorf("idempotency key %q neither inserted nor found", req.Key)
+		case rec.hash != req.Hash:
 			return herald.FieldErrorf(herald.ECodeIdemMismatch, "Idempotency-Key",
 				"Idempotency-Key %q was already used with a different request", req.Key)
-		case status != 0:
-			var h replayHeader
-			if header != "" {
-				if err := json.Unmarshal([]byte(header), &h); err != nil {
-					return fmt.Errorf("recorded header: %w", err)
-				}
-			}
+		case rec.answer != nil:
 			claim.Owner = ""
-			claim.Replay = &herald.IdempotentResponse{Status: status, ContentType: h.ContentType, Location: h.Location,
-				Body: []byte(body)}
+			claim.Replay = rec.answer
 			return nil
-		case applied == 0 && !lockedUntil.After(now):
+		case !rec.applied && !rec.lockedUntil.After(now):
 			// The first request was abandoned before it changed anything:
 			// this one takes the key over.
 			_, err := tx.ExecContext(ctx, `UPDATE idempotent_requests SET owner = $1, locked_until = $2
 				WHERE tenant_id = $3 AND key = $4 AND owner = $5`,
-				claim.Owner, ts(now.Add(idempotencyLease)), tenantID, req.Key, owner)
+				claim.Owner, ts(now.Add(idempotencyLease)), tenantID, req.Key, rec.owner)
 			return err
 		}
 		return herald.FieldErrorf(herald.ECodeIdemInProgress, "Idempotency-Key",

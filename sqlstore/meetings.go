@@ -30,11 +30,9 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 	)
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		m := herald.Meeting{ID: herald.NewID("mtg_"), TenantID: tenantID, LeadID: in.LeadID, Title: in.Title,
-			StartsAt: in.StartsAt.UTC(), Timezone: in.Timezone, JoinLink: in.JoinLink, Status: herald.MeetingScheduled,
-			Source: in.Source, CreatedAt: now, UpdatedAt: now}
+		id := herald.NewID("mtg_")
 		if idem.Key != "" {
-			firstID, err := claimIdempotencyKey(ctx, tx, tenantID, idem, m.ID, now)
+			firstID, err := claimIdempotencyKey(ctx, tx, tenantID, idem, id, now)
 			if err != nil {
 				return err
 			}
@@ -44,39 +42,49 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 				return err
 			}
 		}
-		// One query checks the lead and reads the rules: booking is the
-		// API's hottest path.
-		var raw, leadZone string
-		err := tx.QueryRowContext(ctx, `SELECT t.settings, l.timezone FROM leads l JOIN tenants t ON t.id = l.tenant_id
-			WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw, &leadZone)
-		if errors.Is(err, sql.ErrNoRows) {
-			return herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", in.LeadID)
-		}
-		if err != nil {
-			return err
-		}
-		settings, err := decodeSettings(raw)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO meetings ("+meetingColumns+") VALUES ("+placeholders(1, 14)+")",
-			m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status, m.Source, m.Sequence,
-			nil, nil, ts(now), ts(now)); err != nil {
-			return err
-		}
-		m.Reminders, err = s.planReminders(ctx, tx, &m, settings, leadZone, now,
-			herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
-				EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
-		if err != nil {
-			return err
-		}
-		out = m
-		return s.writeEvents(ctx, tx, meetingEvents(herald.EventMeetingBooked, m, now)...)
+		var err error
+		out, err = s.bookMeetingTx(ctx, tx, tenantID, id, in, now)
+		return err
 	})
 	if err != nil {
 		return herald.Meeting{}, false, fmt.Errorf("book meeting: %w", err)
 	}
 	return out, replayed, nil
+}
+
+// bookMeetingTx books the meeting id in tx: it checks the lead, writes the
+// meeting, plans its reminders and jobs, and writes its audit and events.
+func (s *Store) bookMeetingTx(ctx context.Context, tx *sql.Tx, tenantID, id string, in herald.BookMeetingInput, now time.Time) (herald.Meeting, error) {
+	m := herald.Meeting{ID: id, TenantID: tenantID, LeadID: in.LeadID, Title: in.Title,
+		StartsAt: in.StartsAt.UTC(), Timezone: in.Timezone, JoinLink: in.JoinLink, Status: herald.MeetingScheduled,
+		Source: in.Source, CreatedAt: now, UpdatedAt: now}
+	// One query checks the lead and reads the rules: booking is the
+	// API's hottest path.
+	var raw, leadZone string
+	err := tx.QueryRowContext(ctx, `SELECT t.settings, l.timezone FROM leads l JOIN tenants t ON t.id = l.tenant_id
+		WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw, &leadZone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return herald.Meeting{}, herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", in.LeadID)
+	}
+	if err != nil {
+		return herald.Meeting{}, err
+	}
+	settings, err := decodeSettings(raw)
+	if err != nil {
+		return herald.Meeting{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO meetings ("+meetingColumns+") VALUES ("+placeholders(1, 14)+")",
+		m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status, m.Source, m.Sequence,
+		nil, nil, ts(now), ts(now)); err != nil {
+		return herald.Meeting{}, err
+	}
+	m.Reminders, err = s.planReminders(ctx, tx, &m, settings, leadZone, now,
+		herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
+			EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
+	if err != nil {
+		return herald.Meeting{}, err
+	}
+	return m, s.writeEvents(ctx, tx, meetingEvents(herald.EventMeetingBooked, m, now)...)
 }
 
 // claimIdempotencyKey records key for meetingID. When the key is already

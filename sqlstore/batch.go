@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"herald"
+)
+
+// batchChunk is how many items of a batch share one transaction, each in a
+// savepoint of its own: one commit per chunk instead of three per item,
+// while no transaction holds the writer for long.
+const batchChunk = 50
+
+// BookMeetingBatch books each item in a savepoint of its own, so a failing
+// item rolls back alone, and commits every batchChunk items.
+func (s *Store) BookMeetingBatch(ctx context.Context, tenantID string, items []herald.BatchBooking,
+	answer func(herald.Meeting) herald.IdempotentResponse) ([]herald.BatchOutcome, error) {
+	out := make([]herald.BatchOutcome, len(items))
+	for start := 0; start < len(items); start += batchChunk {
+		end := min(start+batchChunk, len(items))
+		err := s.db.inTxRaw(ctx, func(tx *sql.Tx) error {
+			now := s.now()
+			if _, err := tx.ExecContext(ctx, "DELETE FROM idempotent_requests WHERE tenant_id = $1 AND created_at < $2",
+				tenantID, ts(now.Add(-herald.IdempotencyTTL))); err != nil {
+				return err
+			}
+			for i := start; i < end; i++ {
+				if _, err := tx.ExecContext(ctx, "SAVEPOINT batch_item"); err != nil {
+					return err
+				}
+				out[i] = s.bookBatchItem(ctx, tx, tenantID, items[i], now, answer)
+				if out[i].Err != nil {
+					if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT batch_item"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("book batch: %w", err)
+			}
+			// Nothing of this chunk was kept: each of its items says so.
+			for i := start; i < end; i++ {
+				out[i] = herald.BatchOutcome{Err: fmt.Errorf("book batch: %w", err)}
+			}
+		}
+	}
+	return out, nil
+}
+
+// bookBatchItem answers one item in tx: from its key's record, or by
+// booking it and recording the answer.
+func (s *Store) bookBatchItem(ctx context.Context, tx *sql.Tx, tenantID string, item herald.BatchBooking, now time.Time,
+	answer func(herald.Meeting) herald.IdempotentResponse) herald.BatchOutcome {
+	req := item.Request
+	rec, err := recordOf(ctx, tx, tenantID, req.Key)
+	switch {
+	case err != nil:
+		return herald.BatchOutcome{Err: err}
+	case rec != nil && rec.hash != req.Hash:
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemMismatch, "idempotency_key",
+			"idempotency_key %q was already used with a different request", req.Key)}
+	case rec != nil && rec.answer != nil:
+		return herald.BatchOutcome{Answer: *rec.answer, Replayed: true}
+	case rec != nil && (rec.applied || rec.lockedUntil.After(now)):
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, "idempotency_key",
+			"the first request with idempotency_key %q has not finished; send the item again later", req.Key)}
+	case item.Invalid != nil:
+		return herald.BatchOutcome{Err: item.Invalid}
+	}
+	if rec != nil { // abandoned before it changed anything
+		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotent_requests WHERE tenant_id = $1 AND key = $2",
+			tenantID, req.Key); err != nil {
+			return herald.BatchOutcome{Err: err}
+		}
+	}
+	m, err := s.bookMeetingTx(ctx, tx, tenantID, herald.NewID("mtg_"), item.Input, now)
+	if err != nil {
+		return herald.BatchOutcome{Err: err}
+	}
+	resp := answer(m)
+	header, err := json.Marshal(replayHeader{ContentType: resp.ContentType, Location: resp.Location})
+	if err != nil {
+		return herald.BatchOutcome{Err: err}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotent_requests (tenant_id, key, request_hash, owner, applied, status,
+		header, body, created_at, locked_until) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $8)
+		ON CONFLICT (tenant_id, key) DO NOTHING`,
+		tenantID, req.Key, req.Hash, herald.NewID("idc_"), resp.Status, string(header), string(resp.Body), ts(now))
+	if err != nil {
+		return herald.BatchOutcome{Err: err}
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		// A request with the same key claimed it meanwhile.
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, "idempotency_key",
+			"another request with idempotency_key %q is running; send the item again later", req.Key)}
+	}
+	return herald.BatchOutcome{Answer: resp}
+}
+
+// idempotencyRecord is the row of a used key.
+type idempotencyRecord struct {
+	hash, owner string
+	applied     bool
+	lockedUntil time.Time
+	// answer is the recorded answer, nil while the first request runs.
+	answer *herald.IdempotentResponse
+}
+
+// recordOf reads the record of a tenant's key; nil when the key is unused.
+func recordOf(ctx context.Context, q queryer, tenantID, key string) (*idempotencyRecord, error) {
+	var (
+		rec             idempotencyRecord
+		header, body    string
+		applied, status int
+	)
+	err := q.QueryRowContext(ctx, `SELECT request_hash, owner, applied, status, header, body, locked_until
+		FROM idempotent_requests WHERE tenant_id = $1 AND key = $2`, tenantID, key).
+		Scan(&rec.hash, &rec.owner, &applied, &status, &header, &body, scanTime(&rec.lockedUntil))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	rec.applied = applied == 1
+	if status != 0 {
+		var h replayHeader
+		if header != "" {
+			if err := json.Unmarshal([]byte(header), &h); err != nil {
+				return nil, fmt.Errorf("recorded header: %w", err)
+			}
+		}
+		rec.answer = &herald.IdempotentResponse{Status: status, ContentType: h.ContentType, Location: h.Location, Body: []byte(body)}
+	}
+	return &rec, nil
+}
