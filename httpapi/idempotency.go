@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -28,6 +29,17 @@ const idempotencyWait = 10 * time.Second
 // same key with another request answers 422 idempotency_key_reused. A
 // request without the header runs as it is.
 func (s *Server) idempotent(h tenantHandler) tenantHandler {
+	return s.idempotentWith(h, false)
+}
+
+// idempotentSealed is idempotent for a route whose answer holds a secret
+// shown once: the recorded answer is sealed with the caller's API key (see
+// sealAnswer), so only a repeat with that API key replays it.
+func (s *Server) idempotentSealed(h tenantHandler) tenantHandler {
+	return s.idempotentWith(h, true)
+}
+
+func (s *Server) idempotentWith(h tenantHandler, sealed bool) tenantHandler {
 	return func(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
 		key, present, err := idempotencyKey(r)
 		if err != nil || !present {
@@ -47,7 +59,18 @@ func (s *Server) idempotent(h tenantHandler) tenantHandler {
 			return err
 		}
 		if claim.Replay != nil {
-			writeReplay(w, *claim.Replay)
+			apiKey, _ := bearer(r)
+			body, err := openAnswer(apiKey, key, claim.Replay.Body)
+			if errors.Is(err, errSealedForAnotherKey) {
+				return herald.FieldErrorf(herald.ECodeIdemMismatch, "Idempotency-Key",
+					"Idempotency-Key %q was used by another API key, and its answer holds a secret only that key may see", key)
+			}
+			if err != nil {
+				return err
+			}
+			replay := *claim.Replay
+			replay.Body = body
+			writeReplay(w, replay)
 			return nil
 		}
 		rec := newRecorder()
@@ -55,6 +78,12 @@ func (s *Server) idempotent(h tenantHandler) tenantHandler {
 			writeError(rec, r, s.Logger, err)
 		}
 		resp := rec.response()
+		if sealed {
+			apiKey, _ := bearer(r)
+			if resp.Body, err = sealAnswer(apiKey, key, resp.Body); err != nil {
+				return err // nothing was recorded or sent
+			}
+		}
 		// The answer is recorded even when the client has gone: its repeat
 		// must find it.
 		if err := s.Store.FinishIdempotentRequest(context.WithoutCancel(r.Context()), claim, resp); err != nil {
@@ -148,6 +177,7 @@ func writeReplay(w http.ResponseWriter, resp herald.IdempotentResponse) {
 		w.Header().Set("Location", resp.Location)
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	w.WriteHeader(resp.Status)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -191,6 +192,49 @@ func TestFailedRequestKeepsNoKey(t *testing.T) {
 		}
 		for _, k := range []string{strings.Repeat("k", herald.MaxIdempotencyKey+1), "tab\there"} {
 			b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", k).wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeInvalid)
+		}
+	})
+}
+
+// TestIdempotentKeysAndEndpoints repeats the creation of an API key and of
+// a webhook endpoint: each exists once, the repeat shows the same secret,
+// and the new API key is not kept in clear in the recorded answer.
+func TestIdempotentKeysAndEndpoints(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		acme := b.newTenant(t, "Acme")
+		var first, again apiKeyJSON
+		b.do(t, "POST", "/v1/api-keys", acme.APIKey, nil, "Idempotency-Key", "key-1").want(t, http.StatusCreated, &first)
+		r := b.do(t, "POST", "/v1/api-keys", acme.APIKey, nil, "Idempotency-Key", "key-1")
+		r.want(t, http.StatusCreated, &again)
+		if again != first || r.header.Get("Idempotent-Replayed") != "true" || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("repeat = %+v (%v), want %+v", again, r.header, first)
+		}
+		var stored int
+		if err := b.db.QueryRowContext(context.Background(), "SELECT count(*) FROM idempotent_requests WHERE body LIKE $1",
+			"%"+first.APIKey+"%").Scan(&stored); err != nil || stored != 0 {
+			t.Fatalf("%d recorded answers hold the new API key in clear (%v)", stored, err)
+		}
+		// Another key of the tenant cannot read the sealed answer.
+		b.do(t, "POST", "/v1/api-keys", first.APIKey, nil, "Idempotency-Key", "key-1").
+			wantProblem(t, http.StatusUnprocessableEntity, herald.ECodeIdemMismatch)
+		var keys page[apiKeyJSON]
+		b.do(t, "GET", "/v1/api-keys", acme.APIKey, nil).want(t, http.StatusOK, &keys)
+		if len(keys.Items) != 2 {
+			t.Fatalf("%d API keys after a repeated creation, want 2", len(keys.Items))
+		}
+
+		body := map[string]any{"url": "https://hooks.example.com/herald", "events": []string{"meeting.booked"}}
+		var ep, epAgain herald.WebhookEndpoint
+		b.do(t, "POST", "/v1/webhook-endpoints", acme.APIKey, body, "Idempotency-Key", "ep-1").want(t, http.StatusCreated, &ep)
+		b.do(t, "POST", "/v1/webhook-endpoints", acme.APIKey, body, "Idempotency-Key", "ep-1").want(t, http.StatusCreated, &epAgain)
+		if epAgain.ID != ep.ID || epAgain.Secret != ep.Secret || ep.Secret == "" {
+			t.Fatalf("repeated endpoint = %+v, want %+v", epAgain, ep)
+		}
+		var eps page[herald.WebhookEndpoint]
+		b.do(t, "GET", "/v1/webhook-endpoints", acme.APIKey, nil).want(t, http.StatusOK, &eps)
+		if len(eps.Items) != 1 {
+			t.Fatalf("%d endpoints after a repeated creation, want 1", len(eps.Items))
 		}
 	})
 }

@@ -71,7 +71,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/admin/tenants/{id}/providers", s.admin(s.getTenantProviders))
 
 	mux.HandleFunc("GET /v1/api-keys", s.tenant(s.listAPIKeys))
-	mux.HandleFunc("POST /v1/api-keys", s.tenant(s.createAPIKey))
+	mux.HandleFunc("POST /v1/api-keys", s.tenant(s.idempotentSealed(s.createAPIKey)))
 	mux.HandleFunc("DELETE /v1/api-keys/{id}", s.tenant(s.revokeAPIKey))
 
 	mux.HandleFunc("GET /v1/settings", s.tenant(s.getSettings))
@@ -100,7 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/templates/{name}", s.tenant(s.deleteTemplate))
 	mux.HandleFunc("POST /v1/templates/{name}/preview", s.tenant(s.previewTemplate))
 
-	mux.HandleFunc("POST /v1/webhook-endpoints", s.tenant(s.createEndpoint))
+	mux.HandleFunc("POST /v1/webhook-endpoints", s.tenant(s.idempotent(s.createEndpoint)))
 	mux.HandleFunc("GET /v1/webhook-endpoints", s.tenant(s.listEndpoints))
 	mux.HandleFunc("GET /v1/webhook-endpoints/{id}", s.tenant(s.getEndpoint))
 	mux.HandleFunc("PATCH /v1/webhook-endpoints/{id}", s.tenant(s.patchEndpoint))
