@@ -53,6 +53,9 @@ type dialect struct {
 type DB struct {
 	*sql.DB
 	dialect dialect
+	// file is the SQLite file as opened, to notice it deleted or replaced;
+	// nil for PostgreSQL and in-memory databases.
+	file *sqliteFile
 }
 
 // Name returns "sqlite" or "postgres".
@@ -96,7 +99,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: sqlDB, dialect: dialect{
+	file, err := statSQLiteFile(path)
+	if err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return &DB{DB: sqlDB, file: file, dialect: dialect{
 		name:          "sqlite",
 		timeArg:       "%s",
 		jobTimeLayout: "2006-01-02 15:04:05.000",

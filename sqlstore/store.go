@@ -72,6 +72,9 @@ func (s *Store) DB() *DB { return s.db }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.checkFile(); err != nil {
+		return err
+	}
 	var one int
 	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }

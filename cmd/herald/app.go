@@ -73,6 +73,13 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.claim != "" {
+		// Before migrating: a second process must not touch the file.
+		if err := db.ClaimSingleProcess(cfg.claim); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if n := cfg.DatabaseMaxConns; n > 0 && db.Name() == "postgres" {
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)

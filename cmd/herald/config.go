@@ -77,6 +77,10 @@ type Config struct {
 	// serving is set by `serve`: with no provider on SQLite, it is the
 	// first run, and the outbox is the default.
 	serving bool
+	// claim, set by `serve` and `worker`, names the process in the claim of
+	// an SQLite file (sqlstore.DB.ClaimSingleProcess): a second one on the
+	// same file refuses to start.
+	claim string
 }
 
 // LoadConfig reads the configuration with getenv and checks it, naming the

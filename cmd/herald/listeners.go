@@ -105,7 +105,7 @@ func healthcheck(ctx context.Context, cfg Config, args []string, stdout io.Write
 // sends in flight get HERALD_SHUTDOWN_TIMEOUT together to finish: both
 // stop at once, by one deadline.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	cfg.serving = true
+	cfg.serving, cfg.claim = true, "herald serve"
 	app, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -145,6 +145,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 // work runs the worker alone until ctx ends, with its metrics listener.
 func work(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	cfg.claim = "herald worker"
 	app, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
