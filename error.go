@@ -28,6 +28,11 @@ const (
 	ECodeInvalidCursor   = "invalid_cursor"
 	ECodeInvalidQuery    = "invalid_query" // a query parameter is malformed
 	ECodeUnknownTemplate = "unknown_template"
+	// ECodeMalformedWebhook is a provider webhook whose body cannot be read
+	// as the provider's format.
+	ECodeMalformedWebhook = "malformed_webhook"
+	// ECodeMediaType is a body of a type the route does not read.
+	ECodeMediaType = "unsupported_media_type"
 )
 
 // Error is a failure the user can act on: its Code is stable and its

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"herald"
+	"herald/internal/problem"
 )
 
 // problemForUnmatched answers requests that match no route (404) or match a
@@ -25,13 +26,11 @@ func problemForUnmatched(mux *http.ServeMux) http.Handler {
 			w.Header().Set("Allow", allow)
 		}
 		if capture.status == http.StatusMethodNotAllowed {
-			writeProblem(w, Problem{Type: problemTypeBase + herald.ECodeMethod, Title: "Method Not Allowed",
-				Status: http.StatusMethodNotAllowed, Code: herald.ECodeMethod,
-				Detail: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + capture.header.Get("Allow")})
+			problem.Write(w, problem.New(herald.ECodeMethod,
+				r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+capture.header.Get("Allow")))
 			return
 		}
-		writeProblem(w, Problem{Type: problemTypeBase + herald.ECodeNotFound, Title: "Not Found",
-			Status: http.StatusNotFound, Code: herald.ECodeNotFound, Detail: "no route for " + r.URL.Path})
+		problem.Write(w, problem.New(herald.ECodeNotFound, "no route for "+r.URL.Path))
 	})
 }
 

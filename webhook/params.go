@@ -24,7 +24,7 @@ type params map[string]string
 const maxParams = 100
 
 func malformed(format string, args ...any) error {
-	return herald.Errorf(ECodeMalformed, format, args...)
+	return herald.Errorf(herald.ECodeMalformedWebhook, format, args...)
 }
 
 // readBody reads a request body of at most limit bytes.
@@ -49,13 +49,13 @@ func isJSON(contentType string) (bool, error) {
 	media, _, err := mime.ParseMediaType(contentType)
 	switch {
 	case err != nil:
-		return false, herald.Errorf(ECodeMediaType, "Content-Type %q cannot be read", contentType)
+		return false, herald.Errorf(herald.ECodeMediaType, "Content-Type %q cannot be read", contentType)
 	case media == "application/json" || strings.HasSuffix(media, "+json"):
 		return true, nil
 	case media == "application/x-www-form-urlencoded":
 		return false, nil
 	}
-	return false, herald.Errorf(ECodeMediaType, "Content-Type %s is not form-encoded or JSON", media)
+	return false, herald.Errorf(herald.ECodeMediaType, "Content-Type %s is not form-encoded or JSON", media)
 }
 
 // readVonageParams reads a Vonage webhook, which the account's settings
@@ -180,7 +180,7 @@ func readTwilioForm(w http.ResponseWriter, r *http.Request, limit int64) (params
 		return nil, nil, err
 	}
 	if asJSON, err := isJSON(r.Header.Get("Content-Type")); err != nil || asJSON {
-		return nil, nil, herald.Errorf(ECodeMediaType, "Twilio webhooks are form-encoded")
+		return nil, nil, herald.Errorf(herald.ECodeMediaType, "Twilio webhooks are form-encoded")
 	}
 	signed, err := url.ParseQuery(string(body))
 	if err != nil {

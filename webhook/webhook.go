@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/internal/problem"
 )
 
 // The routes, mounted beside the API.
@@ -140,25 +141,6 @@ func (h *Handler) Routes() map[string]http.Handler {
 	}
 }
 
-// Problem codes of webhook answers beside Herald's own.
-const (
-	// ECodeMalformed is a body that cannot be read as the provider's format.
-	ECodeMalformed = "malformed_webhook"
-	// ECodeMediaType is a body of a type no provider sends.
-	ECodeMediaType = "unsupported_media_type"
-)
-
-// statusOf maps problem codes to HTTP statuses.
-var statusOf = map[string]int{
-	herald.ECodeUnauthorized: http.StatusUnauthorized,
-	herald.ECodeInvalid:      http.StatusUnprocessableEntity,
-	herald.ECodeTooLarge:     http.StatusRequestEntityTooLarge,
-	ECodeMalformed:           http.StatusBadRequest,
-	ECodeMediaType:           http.StatusUnsupportedMediaType,
-	// The provider retries a 5xx later, when the database is back.
-	herald.ECodeUnavailable: http.StatusServiceUnavailable,
-}
-
 // serve runs fn and answers its error as a problem document. Refusals are
 // logged with their reason, which the answer does not tell.
 func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
@@ -171,33 +153,25 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 		if errors.As(err, &refused) || herald.ErrorCode(err) == herald.ECodeUnauthorized {
 			h.cfg.Logger.WarnContext(r.Context(), "Webhook refused", "provider", provider, "path", r.URL.Path,
 				"reason", err.Error())
-			writeProblem(w, http.StatusUnauthorized, herald.ECodeUnauthorized, "the request is not signed as this server expects", "")
+			problem.Write(w, problem.New(herald.ECodeUnauthorized, "the request is not signed as this server expects"))
 			return
 		}
-		code, detail := herald.ErrorCode(err), herald.ErrorMessage(err)
-		status, ok := statusOf[code]
-		if !ok {
-			code, status = herald.ECodeInternal, http.StatusInternalServerError
-		}
+		p := problem.Of(err)
 		switch {
-		case status >= 500 && r.Context().Err() != nil:
+		case p.Status >= 500 && r.Context().Err() != nil:
 			// The provider hung up; it sends the webhook again.
 			h.cfg.Logger.DebugContext(r.Context(), "Webhook abandoned by the provider", "provider", provider, "path", r.URL.Path, "error", err)
 			return
-		case status == http.StatusServiceUnavailable:
+		case p.Status == http.StatusServiceUnavailable:
+			// The provider retries a 5xx later, when the database is back.
 			h.cfg.Logger.WarnContext(r.Context(), "Webhook failed: the database does not answer", "provider", provider, "path", r.URL.Path, "error", err)
-		case status >= 500:
+		case p.Status >= 500:
 			h.cfg.Logger.ErrorContext(r.Context(), "Webhook failed", "provider", provider, "path", r.URL.Path, "error", err)
 		default:
 			h.cfg.Logger.InfoContext(r.Context(), "Webhook rejected", "provider", provider, "path", r.URL.Path,
-				"status", status, "detail", detail)
+				"status", p.Status, "detail", p.Detail)
 		}
-		var field string
-		var fault *herald.Error
-		if errors.As(err, &fault) {
-			field = fault.Field
-		}
-		writeProblem(w, status, code, detail, field)
+		problem.Write(w, p)
 	})
 }
 
@@ -209,20 +183,4 @@ func (e *refusal) Error() string { return "webhook refused: " + e.reason }
 
 func refuse(format string, args ...any) error {
 	return &refusal{reason: fmt.Sprintf(format, args...)}
-}
-
-// problem is an RFC 7807 document in the shape the API answers.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Code   string `json:"code"`
-	// Field names the parameter at fault, when there is one.
-	Field string `json:"field,omitempty"`
-}
-
-func writeProblem(w http.ResponseWriter, status int, code, detail, field string) {
-	writeJSONAs(w, "application/problem+json", status, problem{Type: "urn:herald:problem:" + code,
-		Title: http.StatusText(status), Status: status, Detail: detail, Code: code, Field: field})
 }
