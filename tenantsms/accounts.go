@@ -130,3 +130,23 @@ func (a *Accounts) open(sp herald.SealedProviders) (herald.TenantProviders, erro
 	}
 	return p, nil
 }
+
+// VonageSignatureSecret returns the signature secret of a tenant's own
+// Vonage API key, for the webhooks Vonage signs for it.
+func (a *Accounts) VonageSignatureSecret(ctx context.Context, apiKey string) (string, bool, error) {
+	_, p, found, err := a.ByAccount(ctx, "vonage", apiKey)
+	if err != nil || !found || p.Vonage == nil {
+		return "", false, err
+	}
+	return p.Vonage.SignatureSecret, true, nil
+}
+
+// TwilioAuthToken returns the auth token of a tenant's own Twilio account,
+// which keys the signatures of its webhooks.
+func (a *Accounts) TwilioAuthToken(ctx context.Context, accountSID string) (string, bool, error) {
+	_, p, found, err := a.ByAccount(ctx, "twilio", accountSID)
+	if err != nil || !found || p.Twilio == nil {
+		return "", false, err
+	}
+	return p.Twilio.AuthToken, true, nil
+}

@@ -82,6 +82,7 @@ type options struct {
 	vonageSecret    string
 	publicURL       string
 	twilioAuthToken string
+	accounts        webhook.AccountSecrets
 }
 
 func setup(t *testing.T, db *sqlstore.DB, opts options) *bundle {
@@ -116,7 +117,7 @@ func setup(t *testing.T, db *sqlstore.DB, opts options) *bundle {
 	}
 	hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), Inbound: schedule.InboundDecider(),
 		PublicURL: opts.publicURL, VonageSecret: opts.vonageSecret, VonageMethod: "sha256",
-		TwilioAuthToken: opts.twilioAuthToken, Clock: clock, Logger: logger,
+		TwilioAuthToken: opts.twilioAuthToken, Accounts: opts.accounts, Clock: clock, Logger: logger,
 		Replies: map[string]herald.Sender{"vonage": b.vonage, "twilio": b.twilio}})
 	if err != nil {
 		t.Fatal(err)

@@ -45,8 +45,12 @@ const twiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 // verifyTwilio checks a Twilio request's signature over the URL Twilio
 // called: HERALD_PUBLIC_URL followed by the path and query it reached.
 func (h *Handler) verifyTwilio(r *http.Request, form url.Values) error {
+	token, err := h.twilioTokenFor(r.Context(), form.Get("AccountSid"))
+	if err != nil {
+		return err
+	}
 	switch {
-	case h.cfg.TwilioAuthToken == "":
+	case token == "":
 		return refuse("TWILIO_AUTH_TOKEN is not set, so no Twilio webhook can be verified")
 	case h.cfg.PublicURL == "":
 		return refuse("HERALD_PUBLIC_URL is not set, so the URL Twilio signed is unknown")
@@ -55,7 +59,7 @@ func (h *Handler) verifyTwilio(r *http.Request, form url.Values) error {
 	if r.URL.RawQuery != "" {
 		full += "?" + r.URL.RawQuery
 	}
-	return verifyTwilio(h.cfg.TwilioAuthToken, full, form, r.Header.Get("X-Twilio-Signature"))
+	return verifyTwilio(token, full, form, r.Header.Get("X-Twilio-Signature"))
 }
 
 // twilioStatus handles a Twilio status callback.

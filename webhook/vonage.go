@@ -43,7 +43,11 @@ func (h *Handler) readSignedVonage(w http.ResponseWriter, r *http.Request) (para
 		return nil, time.Time{}, err
 	}
 	now := h.cfg.Clock.Now()
-	if err := h.vonage.verify(p, now); err != nil {
+	signer, err := h.vonageSignerFor(r.Context(), p["api-key"])
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if err := signer.verify(p, now); err != nil {
 		return nil, time.Time{}, err
 	}
 	return p, now, nil

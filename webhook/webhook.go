@@ -62,6 +62,10 @@ type Config struct {
 	// TwilioAuthToken is TWILIO_AUTH_TOKEN, the key of X-Twilio-Signature.
 	// Empty: Twilio webhooks are refused.
 	TwilioAuthToken string
+	// Accounts finds the secrets of tenants' own provider accounts: a
+	// webhook naming one (Vonage api-key, Twilio AccountSid) is verified
+	// with that account's secret rather than the operator's. Optional.
+	Accounts AccountSecrets
 	// Replies answer inbound SMS, by provider name ("vonage", "twilio"). A
 	// provider with no sender here gets no answers, which is logged.
 	Replies map[string]herald.Sender

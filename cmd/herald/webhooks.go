@@ -27,6 +27,7 @@ func (a *App) newWebhooks(provCfg providers.Config, replies map[string]herald.Se
 		VonageSecret:    provCfg.Signatures.VonageSecret,
 		VonageMethod:    provCfg.Signatures.VonageMethod,
 		TwilioAuthToken: provCfg.Signatures.TwilioAuthToken,
+		Accounts:        a.accounts,
 		Replies:         replies,
 		Logger:          a.logger.With("component", "webhooks"),
 		OnReceipt:       a.countReceipt,
