@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -140,7 +141,11 @@ type receiver struct {
 	answer func(r received, seen int) (status int, hang bool)
 	// release frees the requests held by hang.
 	release chan struct{}
+	once    sync.Once
 }
+
+// letGo frees the requests held open, and answers the later ones.
+func (rc *receiver) letGo() { rc.once.Do(func() { close(rc.release) }) }
 
 func newReceiver(t *testing.T, answer func(r received, seen int) (int, bool)) *receiver {
 	t.Helper()
@@ -171,10 +176,8 @@ func newReceiver(t *testing.T, answer func(r received, seen int) (int, bool)) *r
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	}))
-	// Registered after the server that the test starts next, this runs
-	// before it stops: hanging requests are let go first.
 	t.Cleanup(func() {
-		close(rc.release)
+		rc.letGo()
 		rc.Close()
 	})
 	return rc
@@ -252,6 +255,13 @@ func (s *eventsServer) text(t *testing.T, text string) {
 // each meeting, and returns a client with its key.
 func newTenantClient(t *testing.T, s *eventsServer, name string) *client.Client {
 	t.Helper()
+	c, _ := newTenant(t, s, name)
+	return c
+}
+
+// newTenant is newTenantClient that also returns the key.
+func newTenant(t *testing.T, s *eventsServer, name string) (*client.Client, string) {
+	t.Helper()
 	ctx := context.Background()
 	created, err := client.New(s.url, eventsAdminToken).CreateTenant(ctx, name)
 	if err != nil {
@@ -266,7 +276,7 @@ func newTenantClient(t *testing.T, s *eventsServer, name string) *client.Client 
 	if _, err := c.UpdateSettings(ctx, settings); err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, created.APIKey
 }
 
 func collect[T any](t *testing.T, seq func(func(T, error) bool)) []T {
@@ -525,4 +535,220 @@ func scrape(t *testing.T, base string) string {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return string(raw)
+}
+
+// TestHangingEndpointDelaysNoReminder: one tenant's endpoint holds every
+// request open while its reminders fall due. The reminders still go out
+// on time (their own queue and workers), and another tenant's events still
+// arrive (a tenant's endpoints get a quarter of the delivery workers).
+func TestHangingEndpointDelaysNoReminder(t *testing.T) {
+	t.Parallel()
+	for _, dbName := range []string{"sqlite", "postgres"} {
+		t.Run(dbName, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			fake := vonagetest.NewServer(t)
+			rc := newReceiver(t, func(r received, _ int) (int, bool) { return http.StatusNoContent, r.path == "/hang" })
+			url, _ := eventsDB(t, dbName)
+			s := startEventsServer(t, eventsEnv(url, fake, map[string]string{"HERALD_WEBHOOK_WORKERS": "8"}))
+			// Registered after the server's, this runs first: the held
+			// requests end before the server stops.
+			t.Cleanup(rc.letGo)
+			slow, other := newTenantClient(t, s, "Slow"), newTenantClient(t, s, "Other")
+			if _, err := slow.CreateWebhookEndpoint(ctx, herald.WebhookEndpointInput{URL: rc.URL + "/hang"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.CreateWebhookEndpoint(ctx, herald.WebhookEndpointInput{URL: rc.URL + "/other"}); err != nil {
+				t.Fatal(err)
+			}
+
+			const n = 20
+			// Due in 6 s: like every real reminder, planned more than the job
+			// engine's 5 s promotion interval ahead.
+			due := time.Now().Add(6 * time.Second).Truncate(time.Second)
+			var reminders []string
+			for i := range n {
+				lead, err := slow.CreateLead(ctx, herald.LeadInput{Name: "Lead", Phone: "+1415555" + strconv.Itoa(3000+i),
+					Timezone: "UTC"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := slow.BookMeeting(ctx, herald.BookMeetingInput{LeadID: lead.ID, Title: "Demo",
+					StartsAt: due.Add(time.Hour), Timezone: "UTC"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				reminders = append(reminders, m.Reminders[0].ID)
+			}
+			waitUntil(t, "the hanging endpoint holds requests", func() bool { return len(rc.at("/hang")) >= 2 })
+			// Another tenant's event while the first one's endpoint hangs.
+			booked := time.Now()
+			lead, err := other.CreateLead(ctx, herald.LeadInput{Name: "Jane", Email: "jane@example.com", Timezone: "UTC"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.BookMeeting(ctx, herald.BookMeetingInput{LeadID: lead.ID, Title: "Demo",
+				StartsAt: time.Now().Add(48 * time.Hour), Timezone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, "the other tenant's event arrives", func() bool { return len(rc.at("/other")) >= 1 })
+			otherWait := rc.at("/other")[0].at.Sub(booked)
+
+			var late []time.Duration
+			waitUntil(t, "every reminder is sent", func() bool {
+				late = late[:0]
+				for _, id := range reminders {
+					r, err := slow.Reminder(ctx, id)
+					if err != nil || r.Status != herald.ReminderSent || r.SentAt == nil {
+						return false
+					}
+					late = append(late, r.SentAt.Sub(r.ScheduledAt))
+				}
+				return true
+			})
+			slices.Sort(late)
+			hanging := len(rc.at("/hang"))
+			t.Logf("%s: %d reminders sent while %d requests hung: lateness p50 %v, max %v; the other tenant's event took %v",
+				dbName, n, hanging, late[n/2], late[n-1], otherWait)
+			// Without a queue of their own, reminders would wait for the
+			// endpoint's 15 s timeout.
+			if late[n-1] > 3*time.Second {
+				t.Errorf("a reminder went out %v late while an endpoint hung", late[n-1])
+			}
+			if hanging > 2 {
+				t.Errorf("the hanging tenant had %d requests in flight, want its share of 2", hanging)
+			}
+			if otherWait > 10*time.Second {
+				t.Errorf("the other tenant's event took %v while the first one's endpoint hung", otherWait)
+			}
+		})
+	}
+}
+
+// TestDatabaseRestartLosesNoEvent books and cancels meetings while the
+// database goes away under the server: on PostgreSQL every connection of
+// the server is cut, several times (as a restart of the database does);
+// on SQLite, which lives in the process, the process stops and starts
+// again on the same file. Every event the database holds reaches the
+// endpoint, with its own id.
+func TestDatabaseRestartLosesNoEvent(t *testing.T) {
+	t.Parallel()
+	for _, dbName := range []string{"sqlite", "postgres"} {
+		t.Run(dbName, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			fake := vonagetest.NewServer(t)
+			// A little slow, so that deliveries are under way when the
+			// database goes.
+			rc := newReceiver(t, func(received, int) (int, bool) {
+				time.Sleep(20 * time.Millisecond)
+				return http.StatusNoContent, false
+			})
+			url, appName := eventsDB(t, dbName)
+			env := eventsEnv(url, fake, map[string]string{"HERALD_WEBHOOK_WORKERS": "4", "HERALD_SHUTDOWN_TIMEOUT": "1s"})
+			s := startEventsServer(t, env)
+			acme, acmeKey := newTenant(t, s, "Acme")
+			if _, err := acme.CreateWebhookEndpoint(ctx, herald.WebhookEndpointInput{URL: rc.URL + "/all"}); err != nil {
+				t.Fatal(err)
+			}
+			lead, err := acme.CreateLead(ctx, herald.LeadInput{Name: "Jane", Email: "jane@example.com", Timezone: "UTC"})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Book and cancel; a request the outage breaks is sent again
+			// with its Idempotency-Key, so nothing is booked twice.
+			const n = 30
+			var mu sync.Mutex
+			current := acme
+			retry := func(what string, f func(c *client.Client) error) {
+				deadline := time.Now().Add(eventsWaitTimeout)
+				for {
+					mu.Lock()
+					c := current
+					mu.Unlock()
+					err := f(c)
+					if err == nil {
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Errorf("%s: %v", what, err)
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for i := range n {
+					var m herald.Meeting
+					in := herald.BookMeetingInput{LeadID: lead.ID, Title: "Demo " + strconv.Itoa(i),
+						StartsAt: time.Now().Add(48 * time.Hour).Truncate(time.Second), Timezone: "UTC"}
+					retry("book", func(c *client.Client) (err error) {
+						m, err = c.BookMeeting(ctx, in, client.WithIdempotencyKey("restart-"+strconv.Itoa(i)))
+						return err
+					})
+					retry("cancel", func(c *client.Client) error {
+						_, err := c.CancelMeeting(ctx, m.ID)
+						return err
+					})
+				}
+			}()
+
+			if dbName == "postgres" {
+				admin, err := sql.Open("pgx", dbtest.PostgresURL())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer admin.Close()
+				for range 4 {
+					time.Sleep(300 * time.Millisecond)
+					var cut int
+					if err := admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+						WHERE application_name = $1`, appName).Scan(&cut); err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("cut %d connections", cut)
+				}
+			} else {
+				time.Sleep(500 * time.Millisecond)
+				s.stop()
+				s = startEventsServer(t, env)
+				mu.Lock()
+				current = client.New(s.url, acmeKey)
+				mu.Unlock()
+			}
+			<-done
+
+			mu.Lock()
+			c := current
+			mu.Unlock()
+			var stored []string
+			waitUntil(t, "every stored event reaches the endpoint", func() bool {
+				stored = stored[:0]
+				for e, err := range c.Events(ctx, client.EventFilter{}) {
+					if err != nil {
+						return false
+					}
+					stored = append(stored, e.ID)
+				}
+				got := map[string]bool{}
+				for _, g := range rc.at("/all") {
+					got[g.header.Get("webhook-id")] = true
+				}
+				for _, id := range stored {
+					if !got[id] {
+						return false
+					}
+				}
+				return true
+			})
+			if len(stored) < 2*n {
+				t.Fatalf("%d events stored, want at least %d (a booking and a cancel per meeting)", len(stored), 2*n)
+			}
+			t.Logf("%d events stored, %d deliveries received (repeats are at-least-once retries)", len(stored),
+				len(rc.at("/all")))
+		})
+	}
 }
