@@ -46,8 +46,8 @@ func (s *Server) checkEndpointURL(ctx context.Context, raw string) (string, erro
 }
 
 // createEndpoint answers 201 with the endpoint and its secret, which is
-// shown only here and on rotation. Like every creating POST, it is a
-// plain handler that an Idempotency-Key layer can wrap.
+// shown only here and on rotation (and to a replay with the same
+// Idempotency-Key).
 func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
 	var in herald.WebhookEndpointInput
 	if err := decodeJSON(w, r, &in); err != nil {

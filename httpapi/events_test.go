@@ -48,6 +48,16 @@ func TestWebhookEndpoints(t *testing.T) {
 			t.Fatalf("created %+v", created)
 		}
 		path := "/v1/webhook-endpoints/" + created.ID
+		var first, replay herald.WebhookEndpoint
+		body := map[string]any{"url": "https://hooks.example.com/other"}
+		b.do(t, "POST", "/v1/webhook-endpoints", acme.APIKey, body, "Idempotency-Key", "ep-1").
+			want(t, http.StatusCreated, &first)
+		r := b.do(t, "POST", "/v1/webhook-endpoints", acme.APIKey, body, "Idempotency-Key", "ep-1")
+		r.want(t, http.StatusCreated, &replay)
+		if replay.ID != first.ID || replay.Secret != first.Secret || r.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replayed creation %+v, want %+v", replay, first)
+		}
+		b.do(t, "DELETE", "/v1/webhook-endpoints/"+first.ID, acme.APIKey, nil).want(t, http.StatusNoContent, nil)
 		var got herald.WebhookEndpoint
 		b.do(t, "GET", path, acme.APIKey, nil).want(t, http.StatusOK, &got)
 		if got.Secret != "" || got.URL != "https://hooks.example.com/herald" {
