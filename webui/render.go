@@ -208,9 +208,17 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, sess *heral
 	status := statusOf(err)
 	msg := "Something went wrong on our side; it has been logged."
 	var he *herald.Error
-	if errors.As(err, &he) && status < 500 {
+	switch {
+	case errors.As(err, &he) && status < 500:
 		msg = he.Message
-	} else {
+	case r.Context().Err() != nil:
+		// The browser went away; nobody reads the page.
+		s.Logger.DebugContext(r.Context(), "dashboard request abandoned by the client", "path", r.URL.Path, "error", err)
+		return
+	case status == http.StatusServiceUnavailable:
+		msg = herald.ErrorMessage(err)
+		s.Logger.WarnContext(r.Context(), "dashboard request failed: the database does not answer", "path", r.URL.Path, "error", err)
+	default:
 		s.Logger.ErrorContext(r.Context(), "dashboard request failed", "path", r.URL.Path, "error", err)
 	}
 	v := &view{Now: s.Clock.Now(), Zone: time.UTC, Request: r, Title: http.StatusText(status), Nav: "error",

@@ -13,7 +13,6 @@
 package webui
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -163,11 +162,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // statusOf maps an error to the status of the page that shows it.
 func statusOf(err error) int {
-	var he *herald.Error
-	if !errors.As(err, &he) {
-		return http.StatusInternalServerError
-	}
-	switch he.Code {
+	switch herald.ErrorCode(err) {
 	case herald.ECodeNotFound:
 		return http.StatusNotFound
 	case herald.ECodeUnauthorized:
