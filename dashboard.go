@@ -90,6 +90,9 @@ type DashboardStore interface {
 	ReminderViews(ctx context.Context, tenantID string, ids []string) (map[string]ReminderView, error)
 	// LeadMeetings lists a lead's meetings, latest start first.
 	LeadMeetings(ctx context.Context, tenantID, leadID string, page PageRequest) (Page[Meeting], error)
+	// EntityAudit returns the audit actions of the given entities (ids of
+	// reminders, meetings, leads), oldest first.
+	EntityAudit(ctx context.Context, tenantID string, entityIDs []string) ([]AuditAction, error)
 	// OutboxOfReminder returns what the outbox kept for a reminder.
 	OutboxOfReminder(ctx context.Context, tenantID, reminderID string) ([]OutboxMessage, error)
 

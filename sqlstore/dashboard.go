@@ -36,8 +36,7 @@ func (s *Store) UpcomingReminders(ctx context.Context, tenantID string, until ti
 			args = append(args, ts(c.at), c.id)
 			where += " AND (scheduled_at, id) > ($4, $5)"
 		}
-		rs, err := s.queryReminders(ctx, fmt.Sprintf("SELECT %s FROM reminders WHERE %s ORDER BY scheduled_at, id LIMIT %d",
-			reminderColumns, where, limit+1), args...)
+		rs, err := s.remindersPage(ctx, where, false, limit+1, args...)
 		if err != nil {
 			return herald.Page[herald.ReminderView]{}, fmt.Errorf("upcoming reminders: %w", err)
 		}
@@ -61,8 +60,14 @@ func (s *Store) MessageLog(ctx context.Context, tenantID string, f herald.Messag
 	if err != nil {
 		return herald.Page[herald.ReminderView]{}, err
 	}
+	search := strings.TrimSpace(f.Search)
 	q := listQuery{}
-	q.add("tenant_id = ?", tenantID)
+	if search == "" {
+		// A search reads the reminders of the tenant's meetings it found,
+		// through the meeting index; they are checked to be the tenant's
+		// below.
+		q.add("tenant_id = ?", tenantID)
+	}
 	if f.Status != "" {
 		q.add("status = ?", f.Status)
 	}
@@ -78,49 +83,80 @@ func (s *Store) MessageLog(ctx context.Context, tenantID string, f herald.Messag
 	if f.To != nil {
 		q.add("scheduled_at < ?", ts(*f.To))
 	}
-	if search := strings.TrimSpace(f.Search); search != "" {
-		leads, err := s.searchLeads(ctx, tenantID, search)
+	if search != "" {
+		meetings, err := s.searchMeetings(ctx, tenantID, search)
 		if err != nil {
 			return herald.Page[herald.ReminderView]{}, err
 		}
-		if len(leads) == 0 {
+		if len(meetings) == 0 {
 			return herald.Page[herald.ReminderView]{Items: []herald.ReminderView{}}, nil
 		}
 		first := len(q.args) + 1
-		q.args = append(q.args, leads...)
-		q.where = append(q.where, "meeting_id IN (SELECT id FROM meetings WHERE lead_id IN ("+placeholders(first, len(leads))+"))")
+		q.args = append(q.args, meetings...)
+		q.where = append(q.where, "meeting_id IN ("+placeholders(first, len(meetings))+")")
 	}
 	if c != nil {
 		q.args = append(q.args, ts(c.at), c.id)
 		q.where = append(q.where, fmt.Sprintf("(scheduled_at, id) < ($%d, $%d)", len(q.args)-1, len(q.args)))
 	}
 	limit := pageLimit(f.Page)
-	rs, err := s.queryReminders(ctx, fmt.Sprintf("SELECT %s FROM reminders WHERE %s ORDER BY scheduled_at DESC, id DESC LIMIT %d",
-		reminderColumns, strings.Join(q.where, " AND "), limit+1), q.args...)
+	var rs []herald.Reminder
+	if search == "" {
+		rs, err = s.remindersPage(ctx, strings.Join(q.where, " AND "), true, limit+1, q.args...)
+	} else {
+		// The reminders of a few meetings, read through the meeting index
+		// and sorted here: ordered by time, a database would rather walk
+		// the tenant's whole time index looking for them.
+		rs, err = s.queryReminders(ctx, fmt.Sprintf("SELECT %s FROM reminders WHERE %s", reminderColumns,
+			strings.Join(q.where, " AND ")), q.args...)
+	}
 	if err != nil {
 		return herald.Page[herald.ReminderView]{}, fmt.Errorf("message log: %w", err)
+	}
+	if search != "" {
+		rs = slices.DeleteFunc(rs, func(r herald.Reminder) bool { return r.TenantID != tenantID })
+		slices.SortFunc(rs, func(a, b herald.Reminder) int {
+			return cmp.Or(b.ScheduledAt.Compare(a.ScheduledAt), strings.Compare(b.ID, a.ID))
+		})
+		rs = rs[:min(len(rs), limit+1)]
 	}
 	rs, next := nextCursor(rs, limit, func(r herald.Reminder) (time.Time, string) { return r.ScheduledAt, r.ID })
 	views, err := s.withMeetings(ctx, tenantID, rs)
 	return herald.Page[herald.ReminderView]{Items: views, NextCursor: next}, err
 }
 
-// searchLeads returns the ids of a tenant's leads whose name, phone or
-// email contains text, case-insensitively.
-func (s *Store) searchLeads(ctx context.Context, tenantID, text string) ([]any, error) {
+// maxSearchMeetings bounds the meetings whose reminders a search lists:
+// the latest of the matching leads.
+const maxSearchMeetings = 500
+
+// searchMeetings returns the ids of the latest meetings of a tenant's
+// leads whose name, phone or email contains text, case-insensitively.
+func (s *Store) searchMeetings(ctx context.Context, tenantID, text string) ([]any, error) {
 	pattern := "%" + escapeLike(strings.ToLower(text)) + "%"
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT id FROM leads WHERE tenant_id = $1
+	leads, err := s.ids(ctx, fmt.Sprintf(`SELECT id FROM leads WHERE tenant_id = $1
 		AND (lower(name) LIKE $2 ESCAPE '\' OR phone LIKE $2 ESCAPE '\' OR lower(email) LIKE $2 ESCAPE '\') LIMIT %d`,
 		maxSearchLeads), tenantID, pattern)
+	if err != nil || len(leads) == 0 {
+		return nil, err
+	}
+	// The leads are the tenant's, so their meetings are too: the query
+	// names no tenant, which would tempt SQLite into the tenant's index.
+	return s.ids(ctx, fmt.Sprintf("SELECT id FROM meetings WHERE lead_id IN (%s) ORDER BY starts_at DESC LIMIT %d",
+		placeholders(1, len(leads)), maxSearchMeetings), leads...)
+}
+
+// ids runs a query of one text column.
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]any, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search leads: %w", err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
 	var ids []any
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search leads: %w", err)
+			return nil, fmt.Errorf("search: %w", err)
 		}
 		ids = append(ids, id)
 	}
@@ -157,6 +193,31 @@ func (s *Store) ReminderViews(ctx context.Context, tenantID string, ids []string
 	return out, nil
 }
 
+// remindersPage reads one page of reminders in two steps: the ids, in
+// (scheduled_at, id) order, through an index that holds every column the
+// condition and the order need, then the rows by primary key. Asked for
+// whole rows at once, SQLite without statistics may prefer an index that
+// leaves the status to be checked row by row, across the tenant.
+func (s *Store) remindersPage(ctx context.Context, where string, desc bool, limit int, args ...any) ([]herald.Reminder, error) {
+	order := "scheduled_at, id"
+	if desc {
+		order = "scheduled_at DESC, id DESC"
+	}
+	rs, err := s.queryReminders(ctx, fmt.Sprintf("SELECT %s FROM reminders WHERE id IN (SELECT id FROM reminders WHERE %s ORDER BY %s LIMIT %d)",
+		reminderColumns, where, order, limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rs, func(a, b herald.Reminder) int {
+		c := cmp.Or(a.ScheduledAt.Compare(b.ScheduledAt), strings.Compare(a.ID, b.ID))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return rs, nil
+}
+
 func (s *Store) queryReminders(ctx context.Context, query string, args ...any) ([]herald.Reminder, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -189,23 +250,27 @@ func (s *Store) withMeetings(ctx context.Context, tenantID string, rs []herald.R
 			args = append(args, r.MeetingID)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.title, m.starts_at, m.status, m.timezone,
+	// By primary key alone: with the tenant in the WHERE clause SQLite may
+	// walk the tenant's index instead. The tenant is checked on each row.
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.tenant_id, m.title, m.starts_at, m.status, m.timezone,
 		l.id, l.name, l.phone, l.email, l.timezone, l.sms_opted_out
 		FROM meetings m JOIN leads l ON l.id = m.lead_id
-		WHERE m.tenant_id = $1 AND m.id IN (`+placeholders(2, len(args)-1)+")", args...)
+		WHERE m.id IN (`+placeholders(1, len(args)-1)+")", args[1:]...)
 	if err != nil {
 		return nil, fmt.Errorf("meetings of reminders: %w", err)
 	}
 	defer rows.Close()
 	byMeeting := map[string]herald.ReminderView{}
 	for rows.Next() {
-		var id string
+		var id, owner string
 		var v herald.ReminderView
-		if err := rows.Scan(&id, &v.MeetingTitle, scanTime(&v.MeetingStartsAt), &v.MeetingStatus, &v.MeetingTimezone,
+		if err := rows.Scan(&id, &owner, &v.MeetingTitle, scanTime(&v.MeetingStartsAt), &v.MeetingStatus, &v.MeetingTimezone,
 			&v.LeadID, &v.LeadName, &v.LeadPhone, &v.LeadEmail, &v.LeadTimezone, &v.LeadOptedOut); err != nil {
 			return nil, fmt.Errorf("meetings of reminders: %w", err)
 		}
-		byMeeting[id] = v
+		if owner == tenantID {
+			byMeeting[id] = v
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("meetings of reminders: %w", err)
@@ -254,9 +319,28 @@ func (s *Store) LeadMeetings(ctx context.Context, tenantID, leadID string, page 
 	for i, m := range items {
 		ids[i] = m.ID
 	}
-	byMeeting, err := remindersOfMeetings(ctx, s.db, tenantID, ids, "")
-	if err != nil {
-		return herald.Page[herald.Meeting]{}, err
+	byMeeting := map[string][]herald.Reminder{}
+	if len(ids) > 0 {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		// By meeting alone: naming the tenant as well lets SQLite walk the
+		// tenant's reminders instead of the meeting index. The meetings are
+		// the tenant's, and each row is checked.
+		rs, err := s.queryReminders(ctx, "SELECT "+reminderColumns+" FROM reminders WHERE meeting_id IN ("+
+			placeholders(1, len(ids))+")", args...)
+		if err != nil {
+			return herald.Page[herald.Meeting]{}, fmt.Errorf("lead meetings: %w", err)
+		}
+		slices.SortFunc(rs, func(a, b herald.Reminder) int {
+			return cmp.Or(a.ScheduledAt.Compare(b.ScheduledAt), strings.Compare(a.ID, b.ID))
+		})
+		for _, r := range rs {
+			if r.TenantID == tenantID {
+				byMeeting[r.MeetingID] = append(byMeeting[r.MeetingID], r)
+			}
+		}
 	}
 	for i := range items {
 		items[i].Reminders = nonNil(byMeeting[items[i].ID])
@@ -267,7 +351,7 @@ func (s *Store) LeadMeetings(ctx context.Context, tenantID, leadID string, page 
 // OutboxOfReminder returns the outbox messages of one reminder.
 func (s *Store) OutboxOfReminder(ctx context.Context, tenantID, reminderID string) ([]herald.OutboxMessage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, reminder_id, reference, channel, recipient, subject, body,
-		created_at FROM outbox WHERE reminder_id = $1 AND tenant_id = $2 ORDER BY created_at, id`, reminderID, tenantID)
+		created_at FROM outbox WHERE reminder_id = $1 AND tenant_id = $2`, reminderID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("outbox of reminder: %w", err)
 	}
@@ -281,7 +365,49 @@ func (s *Store) OutboxOfReminder(ctx context.Context, tenantID, reminderID strin
 		}
 		out = append(out, m)
 	}
+	// Sorted here: an ORDER BY would draw SQLite to the tenant's index.
+	slices.SortFunc(out, func(a, b herald.OutboxMessage) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
 	return out, rows.Err()
+}
+
+// maxEntityAudit bounds the audit actions a timeline shows per entity.
+const maxEntityAudit = 500
+
+// EntityAudit returns the audit actions of the given entities, oldest
+// first, through the (tenant, entity) index. Sorting is left out of the
+// query: asked for an order, SQLite would walk the tenant's whole audit
+// trail by time instead.
+func (s *Store) EntityAudit(ctx context.Context, tenantID string, entityIDs []string) ([]herald.AuditAction, error) {
+	out := []herald.AuditAction{}
+	if len(entityIDs) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID}
+	for _, id := range entityIDs {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT id, tenant_id, action, entity_type, entity_id, channel, provider,
+		outcome, detail, created_at FROM assistant_actions WHERE tenant_id = $1 AND entity_id IN (%s) LIMIT %d`,
+		placeholders(2, len(entityIDs)), maxEntityAudit*len(entityIDs)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("entity audit: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a herald.AuditAction
+		if err := rows.Scan(&a.ID, &a.TenantID, &a.Action, &a.EntityType, &a.EntityID, &a.Channel, &a.Provider,
+			&a.Outcome, &a.Detail, scanTime(&a.At)); err != nil {
+			return nil, fmt.Errorf("entity audit: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("entity audit: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b herald.AuditAction) int { return a.At.Compare(b.At) })
+	return out, nil
 }
 
 // ListTenants lists every tenant with its number of API keys.

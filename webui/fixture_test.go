@@ -7,6 +7,8 @@ import (
 
 	"herald"
 	"herald/render"
+	"herald/schedule"
+	"herald/webhook"
 )
 
 // fixture is a tenant with data on every page, and another tenant.
@@ -27,7 +29,7 @@ type fixture struct {
 	otherEvent    string
 }
 
-func (b *testBundle) tenant(t *testing.T, name string) (herald.Tenant, string) {
+func (b *testBundle) tenant(t testing.TB, name string) (herald.Tenant, string) {
 	t.Helper()
 	tenant, key, err := b.store.CreateTenant(context.Background(), name)
 	if err != nil {
@@ -36,7 +38,7 @@ func (b *testBundle) tenant(t *testing.T, name string) (herald.Tenant, string) {
 	return tenant, key
 }
 
-func (b *testBundle) lead(t *testing.T, tenantID string, in herald.LeadInput) herald.Lead {
+func (b *testBundle) lead(t testing.TB, tenantID string, in herald.LeadInput) herald.Lead {
 	t.Helper()
 	l, err := b.store.CreateLead(context.Background(), tenantID, in)
 	if err != nil {
@@ -45,7 +47,7 @@ func (b *testBundle) lead(t *testing.T, tenantID string, in herald.LeadInput) he
 	return l
 }
 
-func (b *testBundle) book(t *testing.T, tenantID, leadID, title string, startsAt time.Time) herald.Meeting {
+func (b *testBundle) book(t testing.TB, tenantID, leadID, title string, startsAt time.Time) herald.Meeting {
 	t.Helper()
 	m, _, err := b.store.BookMeeting(context.Background(), tenantID, herald.BookMeetingInput{LeadID: leadID,
 		Title: title, StartsAt: startsAt, JoinLink: "https://meet.example.com/demo"}, herald.Idempotency{})
@@ -92,6 +94,21 @@ func (b *testBundle) fullData(t *testing.T) fixture {
 	f.retrying = ruleOf(ritaMeeting, "24h")
 	b.clock.Set(f.retrying.ScheduledAt)
 	_ = b.deliverer.Deliver(ctx, f.tenant.ID, f.retrying.ID)
+	sent, err := b.store.Reminder(ctx, f.tenant.ID, f.sent.ID)
+	if err != nil || len(sent.AttemptHistory) != 1 {
+		t.Fatalf("the sent reminder: %+v, %v", sent, err)
+	}
+	b.clock.Set(epoch.Add(61 * time.Minute))
+	if _, err := b.store.ApplyReceipt(ctx, herald.Receipt{Provider: "vonage", Reference: sent.AttemptHistory[0].Reference,
+		MessageID: sent.AttemptHistory[0].ProviderMessageID, Status: herald.DeliveryDelivered, ProviderStatus: "delivered",
+		Recipient: f.jane.Phone, Sender: fromNumber, ReceivedAt: b.clock.Now()}, schedule.ReceiptDecider(true)); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Set(epoch.Add(63 * time.Minute))
+	if _, err := b.store.ReceiveInbound(ctx, herald.InboundSMS{Provider: "vonage", MessageID: "in-1", From: f.jane.Phone,
+		To: fromNumber, Text: "CONFIRM", ReceivedAt: b.clock.Now()}, webhook.Classify); err != nil {
+		t.Fatal(err)
+	}
 	b.clock.Set(epoch.Add(65 * time.Minute))
 
 	if _, _, err := b.store.SaveTemplateOverride(ctx, f.tenant.ID, herald.TemplateOverride{Name: "meeting_reminder_1h",

@@ -147,12 +147,12 @@ func (s *Server) lead(c *pageCtx) error {
 	if err != nil {
 		return err
 	}
-	history, err := s.Store.ListAudit(ctx, c.tenant.ID, herald.AuditFilter{EntityID: l.ID, Page: herald.PageRequest{Limit: herald.MaxPageLimit}})
+	history, err := s.auditOf(ctx, c.tenant.ID, l.ID)
 	if err != nil {
 		return err
 	}
 	s.render(c.w, c.r, 200, "lead", c, map[string]any{
-		"Lead": l, "Meetings": meetings.Items, "History": describeAll(history.Items),
+		"Lead": l, "Meetings": meetings.Items, "History": describeAll(history),
 		"Next": nextLink(c, meetings.NextCursor), "First": firstLink(c),
 	})
 	return nil

@@ -155,10 +155,12 @@ func TestTimelineShowsAttemptsAndText(t *testing.T) {
 		f := b.fullData(t)
 		br := b.browser(t)
 		br.signIn(t, f.key)
-		br.get(t, "/ui/reminders/"+f.sent.ID).want(t, http.StatusOK, "Planned", "Attempt 1", "outbox", "Sent",
+		br.get(t, "/ui/reminders/"+f.sent.ID).want(t, http.StatusOK, "Planned", "Attempt 1", "vonage", "Sent",
+			"Delivery receipt", "delivered", "Text from the lead", "Confirmed by the lead",
 			"Text sent", "Hi Jane Doe, your meeting &#34;Product Demo&#34; starts in 1 hour at 12:00 PM.")
 		br.get(t, "/ui/reminders/"+f.retrying.ID).want(t, http.StatusOK, "Retry planned", "HTTP 503", "Retry at 16:30")
 		br.get(t, "/ui/meetings/"+f.soon.ID).want(t, http.StatusOK, "Meeting booked", "1h reminder", "Cancel meeting",
+			"Text from the lead", "Confirmed by the lead",
 			"Skipped")
 	})
 }

@@ -120,12 +120,7 @@ func sortEvents(es []event) {
 
 // auditOf lists the audit actions of one entity, oldest first.
 func (s *Server) auditOf(ctx context.Context, tenantID, entityID string) ([]herald.AuditAction, error) {
-	page, err := s.Store.ListAudit(ctx, tenantID, herald.AuditFilter{EntityID: entityID, Page: herald.PageRequest{Limit: herald.MaxPageLimit}})
-	if err != nil {
-		return nil, err
-	}
-	slices.Reverse(page.Items)
-	return page.Items, nil
+	return s.Dashboard.EntityAudit(ctx, tenantID, []string{entityID})
 }
 
 // reminderStory is a reminder's timeline: planned, attempts with each
@@ -160,6 +155,11 @@ func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminde
 		if err != nil {
 			return nil, err
 		}
+		confirmed, err := s.auditOf(ctx, c.tenant.ID, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, confirmed...)
 		for _, a := range replies {
 			if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
 				out = append(out, describe(a))
