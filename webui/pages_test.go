@@ -58,7 +58,11 @@ func TestEveryPageRendersEmpty(t *testing.T) {
 		br.get(t, "/ui/outbox").want(t, http.StatusOK, "The outbox is empty")
 		br.get(t, "/ui/events").want(t, http.StatusOK, "No events yet")
 		br.get(t, "/ui/endpoints").want(t, http.StatusOK, "No endpoints")
-		for _, path := range []string{"/ui/templates", "/ui/settings", "/ui/templates/sms/meeting_reminder_10m"} {
+		p := br.get(t, "/ui/settings").want(t, http.StatusOK, "<td>24h</td>", "<td>1h</td>", "<td>10m</td>")
+		if strings.Contains(p.body, "86400") {
+			t.Error("the settings show an offset in nanoseconds")
+		}
+		for _, path := range []string{"/ui/templates", "/ui/templates/sms/meeting_reminder_10m"} {
 			br.get(t, path).want(t, http.StatusOK)
 		}
 		admin := b.browser(t)

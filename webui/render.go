@@ -153,6 +153,16 @@ var funcs = template.FuncMap{
 		}
 		return "muted"
 	},
+	"offset": func(d herald.Duration) string {
+		s := time.Duration(d).String() // "24h0m0s", "1h30m0s", "50s"
+		if strings.HasSuffix(s, "m0s") {
+			s = strings.TrimSuffix(s, "0s")
+		}
+		if strings.HasSuffix(s, "h0m") {
+			s = strings.TrimSuffix(s, "0m")
+		}
+		return s
+	},
 	"words": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 }
 
