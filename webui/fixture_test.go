@@ -8,7 +8,6 @@ import (
 	"herald"
 	"herald/render"
 	"herald/schedule"
-	"herald/webhook"
 )
 
 // fixture is a tenant with data on every page, and another tenant.
@@ -106,7 +105,7 @@ func (b *testBundle) fullData(t *testing.T) fixture {
 	}
 	b.clock.Set(epoch.Add(63 * time.Minute))
 	if _, err := b.store.ReceiveInbound(ctx, herald.InboundSMS{Provider: "vonage", MessageID: "in-1", From: f.jane.Phone,
-		To: fromNumber, Text: "CONFIRM", ReceivedAt: b.clock.Now()}, webhook.Classify); err != nil {
+		To: fromNumber, Text: "CONFIRM", ReceivedAt: b.clock.Now()}, schedule.InboundDecider()); err != nil {
 		t.Fatal(err)
 	}
 	b.clock.Set(epoch.Add(65 * time.Minute))
