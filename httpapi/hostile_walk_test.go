@@ -14,10 +14,13 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"herald/catalog"
 	"herald/clocktest"
+	"herald/render"
 	"herald/schedule"
 	"herald/sqlstore"
 	"herald/webhook"
+	"herald/webui"
 )
 
 // TestHostileInputOnEveryRoute walks every operation of openapi.json,
@@ -112,9 +115,9 @@ func dbtestEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	eachDB(t, func(t *testing.T, b *testBundle) { fn(t, b.db) })
 }
 
-// setupWithWebhooks is setup with the provider webhooks mounted as serve
-// mounts them, with secrets set, so that their routes of openapi.json are
-// walked too.
+// setupWithWebhooks is setup with the provider webhooks (with secrets set)
+// and the dashboard mounted as serve mounts them, so that their routes of
+// openapi.json are walked too.
 func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 	t.Helper()
 	return setupWithExtra(t, db, testAdminToken, func(store *sqlstore.Store, clock *clocktest.Clock) map[string]http.Handler {
@@ -124,7 +127,11 @@ func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return hooks.Routes()
+		routes := hooks.Routes()
+		ui := &webui.Server{Store: store, Dashboard: store, Events: store, Templates: catalog.New(store, render.NewRegistry()),
+			AdminToken: testAdminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
+		routes[webui.Prefix] = ui.Handler()
+		return routes
 	})
 }
 
