@@ -13,6 +13,8 @@ const (
 	dateUS dateStyle = iota // Tue, Dec 1
 	dateGB                  // Tue 1 Dec
 	dateDE                  // Di., 1. Dez.
+	dateFR                  // mar. 1 déc.
+	dateES                  // mar, 1 dic
 )
 
 // locale holds the words and formats of one language and region. The
@@ -70,10 +72,42 @@ var deDE = locale{
 	days:          "Tagen",
 }
 
+var frFR = locale{
+	tag:           "fr-FR",
+	clock24:       true,
+	dates:         dateFR,
+	weekdays:      [7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
+	weekdaysShort: [7]string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."},
+	monthsShort:   [12]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."},
+	today:         "aujourd’hui",
+	tomorrow:      "demain",
+	minutes:       "min",
+	hour:          "heure",
+	hours:         "heures",
+	day:           "jour",
+	days:          "jours",
+}
+
+var esES = locale{
+	tag:           "es-ES",
+	clock24:       true,
+	dates:         dateES,
+	weekdays:      [7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
+	weekdaysShort: [7]string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"},
+	monthsShort:   [12]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
+	today:         "hoy",
+	tomorrow:      "mañana",
+	minutes:       "min",
+	hour:          "hora",
+	hours:         "horas",
+	day:           "día",
+	days:          "días",
+}
+
 // SupportedLocales lists the locales that render in their own words and
-// formats. Any "de" tag renders as de-DE, "en-GB" and "en-IE" as en-GB, and
-// every other tag as en-US.
-func SupportedLocales() []string { return []string{enUS.tag, enGB.tag, deDE.tag} }
+// formats. Any "de" tag renders as de-DE, "fr" as fr-FR, "es" as es-ES,
+// "en-GB" and "en-IE" as en-GB, and every other tag as en-US.
+func SupportedLocales() []string { return []string{enUS.tag, enGB.tag, deDE.tag, frFR.tag, esES.tag} }
 
 // lookupLocale maps a BCP 47 tag (either separator, any case) to a locale.
 func lookupLocale(tag string) *locale {
@@ -85,6 +119,10 @@ func lookupLocale(tag string) *locale {
 	switch {
 	case strings.EqualFold(lang, "de"):
 		return &deDE
+	case strings.EqualFold(lang, "fr"):
+		return &frFR
+	case strings.EqualFold(lang, "es"):
+		return &esES
 	case strings.EqualFold(lang, "en") && (strings.EqualFold(region, "GB") || strings.EqualFold(region, "IE")):
 		return &enGB
 	}
@@ -131,6 +169,10 @@ func (l *locale) date(t time.Time) string {
 		return weekday + " " + day + " " + month
 	case dateDE:
 		return weekday + ", " + day + ". " + month
+	case dateFR:
+		return weekday + " " + day + " " + month
+	case dateES:
+		return weekday + ", " + day + " " + month
 	}
 	return weekday + ", " + month + " " + day
 }

@@ -49,7 +49,13 @@ func TestLocales(t *testing.T) {
 		{"de-DE", "2026-11-30T19:00:00Z", "morgen|14:00|Di., 1. Dez.|1 Tag|EST"},
 		{"de-AT", "2026-12-01T18:00:00Z", "heute|14:00|Di., 1. Dez.|1 Stunde|EST"},
 		{"de", "2026-11-28T17:00:00Z", "Dienstag|14:00|Di., 1. Dez.|3 Tagen 2 Stunden|EST"},
-		{"fr-FR", "2026-11-28T19:00:00Z", "Tuesday|2:00 PM|Tue, Dec 1|3 days|EST"},
+		{"fr-FR", "2026-11-28T19:00:00Z", "mardi|14:00|mar. 1 déc.|3 jours|EST"},
+		{"fr", "2026-12-01T18:50:00Z", "aujourd’hui|14:00|mar. 1 déc.|10 min|EST"},
+		{"fr-CA", "2026-11-30T19:00:00Z", "demain|14:00|mar. 1 déc.|1 jour|EST"},
+		{"es-ES", "2026-11-30T19:00:00Z", "mañana|14:00|mar, 1 dic|1 día|EST"},
+		{"es", "2026-12-01T18:00:00Z", "hoy|14:00|mar, 1 dic|1 hora|EST"},
+		{"es-MX", "2026-11-27T17:00:00Z", "martes|14:00|mar, 1 dic|4 días 2 horas|EST"},
+		{"pt-BR", "2026-11-28T19:00:00Z", "Tuesday|2:00 PM|Tue, Dec 1|3 days|EST"},
 		{"en-US", "2026-11-24T19:00:00Z", "Tue, Dec 1|2:00 PM|Tue, Dec 1|7 days|EST"},
 		{"en-US", "2026-12-01T19:05:00Z", "today|2:00 PM|Tue, Dec 1|0 min|EST"},
 		{"en-US", "2026-12-02T19:00:00Z", "Tue, Dec 1|2:00 PM|Tue, Dec 1|0 min|EST"},
@@ -213,7 +219,7 @@ func TestResolveZone(t *testing.T) {
 			t.Errorf("ResolveZone(%q, %q, %q) = %s, want %s", tt.lead, tt.meeting, tt.tenant, got, tt.want)
 		}
 	}
-	if got := render.SupportedLocales(); len(got) != 3 || got[0] != "en-US" {
+	if got := render.SupportedLocales(); len(got) != 5 || got[0] != "en-US" {
 		t.Errorf("SupportedLocales() = %v", got)
 	}
 }
