@@ -59,16 +59,16 @@ type Store interface {
 	ListOutbox(ctx context.Context, tenantID string, page PageRequest) (Page[OutboxMessage], error)
 
 	// TemplateOverrides lists a tenant's own templates, sorted by name,
-	// then channel; with a non-empty name, only those of that name (one
-	// per channel at most).
+	// channel and locale; with a non-empty name, only those of that name
+	// (one per channel and locale at most).
 	TemplateOverrides(ctx context.Context, tenantID, name string) ([]TemplateOverride, error)
 	// SaveTemplateOverride creates or replaces the tenant's template of
-	// o's name and channel, which the caller has validated; created reports
+	// o's name, channel and locale, which the caller has validated; created reports
 	// that none existed. A tenant keeps at most MaxTemplateOverrides.
 	SaveTemplateOverride(ctx context.Context, tenantID string, o TemplateOverride) (saved TemplateOverride, created bool, err error)
-	// DeleteTemplateOverride removes the tenant's template of that name and
-	// channel; a missing one is a not_found *Error.
-	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel Channel) error
+	// DeleteTemplateOverride removes the tenant's template of that name,
+	// channel and locale; a missing one is a not_found *Error.
+	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel Channel, locale string) error
 }
 
 // Idempotency identifies a booking request for replay: Key is the client's

@@ -1,6 +1,9 @@
 package herald
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // TemplateOverride is a tenant's own template: it replaces the built-in
 // template of the same name and channel, or adds a name of the tenant's
@@ -11,8 +14,14 @@ type TemplateOverride struct {
 	TenantID string
 	// Name is the template's name, such as "meeting_reminder_24h".
 	Name string
-	// Channel is ChannelSMS or ChannelEmail: a name exists once per channel.
+	// Channel is ChannelSMS or ChannelEmail: a name exists once per channel
+	// and locale.
 	Channel Channel
+	// Locale is "" for the tenant's default, or the language ("de") or
+	// language and region ("de-AT") of the leads it is for. A reminder uses
+	// the template of its lead's locale, else of its language, else the
+	// tenant's default, else the built-in one (see TemplateLocales).
+	Locale string
 	// Text is the SMS text, or the email's plain-text part.
 	Text string
 	// Subject is the email subject; empty for SMS.
@@ -28,3 +37,17 @@ type TemplateOverride struct {
 // each name once per channel. Tenants list their templates in one answer,
 // and a handful of reminder rules need only a handful of templates.
 const MaxTemplateOverrides = 200
+
+// TemplateLocales lists the locales of the templates a lead of that locale
+// gets, most specific first: "de-AT" gives "de-AT", "de" and "" (the
+// tenant's default). The built-in template comes after all of them.
+func TemplateLocales(locale string) []string {
+	out := make([]string, 0, 3)
+	if locale != "" {
+		out = append(out, locale)
+		if lang, _, ok := strings.Cut(locale, "-"); ok {
+			out = append(out, lang)
+		}
+	}
+	return append(out, "")
+}

@@ -32,7 +32,7 @@ func (s *overridesStore) SaveTemplateOverride(context.Context, string, herald.Te
 	panic("not used")
 }
 
-func (s *overridesStore) DeleteTemplateOverride(context.Context, string, string, herald.Channel) error {
+func (s *overridesStore) DeleteTemplateOverride(context.Context, string, string, herald.Channel, string) error {
 	panic("not used")
 }
 

@@ -25,7 +25,16 @@ const (
 type Store interface {
 	TemplateOverrides(ctx context.Context, tenantID, name string) ([]herald.TemplateOverride, error)
 	SaveTemplateOverride(ctx context.Context, tenantID string, o herald.TemplateOverride) (herald.TemplateOverride, bool, error)
-	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel herald.Channel) error
+	DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel herald.Channel, locale string) error
+}
+
+// Key names one template a tenant sees: a name and channel, and the locale
+// of a tenant's template for the leads of one language ("" for the tenant's
+// default or the built-in one).
+type Key struct {
+	Name    string
+	Channel herald.Channel
+	Locale  string
 }
 
 // Catalog resolves templates per tenant. Tenants' templates are read from
@@ -53,25 +62,38 @@ type Entry struct {
 	OverridesBuiltin bool
 	// Override is the stored template when Origin is OriginTenant.
 	Override *herald.TemplateOverride
+	// Locale is the locale of the tenant's template, "" for its default
+	// and for a built-in one.
+	Locale string
 }
 
 // Resolve picks the template of that name and channel from a tenant's
-// overrides, else from the built-ins. Its error is the *render.TemplateError
-// of render.Registry.Get, whose message names the template.
+// default overrides, else from the built-ins. Its error is the
+// *render.TemplateError of render.Registry.Get, whose message names the
+// template.
 func (c *Catalog) Resolve(name string, channel herald.Channel, overrides []herald.TemplateOverride) (Entry, error) {
+	return c.ResolveLocale(name, channel, "", overrides)
+}
+
+// ResolveLocale picks the template a lead of that locale gets: the
+// tenant's template of the locale ("de-AT"), else of its language ("de"),
+// else the tenant's default, else the built-in one.
+func (c *Catalog) ResolveLocale(name string, channel herald.Channel, locale string, overrides []herald.TemplateOverride) (Entry, error) {
 	builtin, builtinErr := c.builtins.Get(name, channel)
-	for i := range overrides {
-		o := &overrides[i]
-		if o.Name != name || o.Channel != channel {
-			continue
+	for _, want := range herald.TemplateLocales(locale) {
+		for i := range overrides {
+			o := &overrides[i]
+			if o.Name != name || o.Channel != channel || !strings.EqualFold(o.Locale, want) {
+				continue
+			}
+			t, err := c.compiled.compile(SourceOf(*o))
+			if err != nil {
+				// Templates are validated when saved, so this means a stored
+				// row no longer compiles; the name helps whoever must fix it.
+				return Entry{}, fmt.Errorf("tenant template %s/%s: %w", name, channel, err)
+			}
+			return Entry{Template: t, Origin: OriginTenant, OverridesBuiltin: builtinErr == nil, Override: o, Locale: o.Locale}, nil
 		}
-		t, err := c.compiled.compile(SourceOf(*o))
-		if err != nil {
-			// Templates are validated when saved, so this means a stored
-			// row no longer compiles; the name helps whoever must fix it.
-			return Entry{}, fmt.Errorf("tenant template %s/%s: %w", name, channel, err)
-		}
-		return Entry{Template: t, Origin: OriginTenant, OverridesBuiltin: builtinErr == nil, Override: o}, nil
 	}
 	if builtinErr != nil {
 		return Entry{}, builtinErr
@@ -80,11 +102,11 @@ func (c *Catalog) Resolve(name string, channel herald.Channel, overrides []heral
 }
 
 // Template implements schedule.Templates: it renders a reminder with the
-// tenant's version of its template, loaded with the delivery state, else
-// the built-in one. It runs no query, since it runs inside the delivery
-// transaction.
+// tenant's version of its template for the lead's locale (see
+// ResolveLocale), loaded with the delivery state, else the built-in one. It
+// runs no query, since it runs inside the delivery transaction.
 func (c *Catalog) Template(_ context.Context, st *herald.DeliveryState, channel herald.Channel) (*render.Template, error) {
-	e, err := c.Resolve(st.Reminder.Template, channel, st.TemplateOverrides)
+	e, err := c.ResolveLocale(st.Reminder.Template, channel, st.Lead.Locale, st.TemplateOverrides)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +116,12 @@ func (c *Catalog) Template(_ context.Context, st *herald.DeliveryState, channel 
 // Get returns the template a tenant sees under that name and channel. An
 // unknown one is a not_found *herald.Error naming it.
 func (c *Catalog) Get(ctx context.Context, tenantID, name string, channel herald.Channel) (Entry, error) {
+	return c.GetLocale(ctx, tenantID, name, channel, "")
+}
+
+// GetLocale returns the template a lead of that locale gets under that name
+// and channel (see ResolveLocale).
+func (c *Catalog) GetLocale(ctx context.Context, tenantID, name string, channel herald.Channel, locale string) (Entry, error) {
 	if err := checkChannel(channel); err != nil {
 		return Entry{}, err
 	}
@@ -101,7 +129,7 @@ func (c *Catalog) Get(ctx context.Context, tenantID, name string, channel herald
 	if err != nil {
 		return Entry{}, err
 	}
-	e, err := c.Resolve(name, channel, overrides)
+	e, err := c.ResolveLocale(name, channel, locale, overrides)
 	if render.ErrorCode(err) != render.CodeUnknownTemplate {
 		return e, err
 	}
@@ -112,27 +140,34 @@ func (c *Catalog) Get(ctx context.Context, tenantID, name string, channel herald
 	return Entry{}, herald.Errorf(herald.ECodeNotFound, "%s", err.Error())
 }
 
-// List returns the templates a tenant sees, sorted by name, then channel:
-// the built-ins it has not overridden, its overrides, and its own names.
-// Only keys that keep accepts (all when keep is nil) are listed, at most
-// limit of them (all when limit <= 0); only those are compiled.
-func (c *Catalog) List(ctx context.Context, tenantID string, keep func(render.Key) bool, limit int) ([]Entry, error) {
+// List returns the templates a tenant sees, sorted by name, channel and
+// locale: the built-ins it has not overridden, its overrides (one per
+// locale), and its own names. Only keys that keep accepts (all when keep is
+// nil) are listed, at most limit of them (all when limit <= 0); only those
+// are compiled.
+func (c *Catalog) List(ctx context.Context, tenantID string, keep func(Key) bool, limit int) ([]Entry, error) {
 	overrides, err := c.store.TemplateOverrides(ctx, tenantID, "")
 	if err != nil {
 		return nil, err
 	}
-	keys := c.builtins.List()
+	var keys []Key
+	for _, k := range c.builtins.List() {
+		keys = append(keys, Key{Name: k.Name, Channel: k.Channel})
+	}
 	for _, o := range overrides {
-		key := render.Key{Name: o.Name, Channel: o.Channel}
+		key := Key{Name: o.Name, Channel: o.Channel, Locale: o.Locale}
 		if !slices.Contains(keys, key) {
 			keys = append(keys, key)
 		}
 	}
-	slices.SortFunc(keys, func(a, b render.Key) int {
+	slices.SortFunc(keys, func(a, b Key) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
-		return strings.Compare(string(a.Channel), string(b.Channel))
+		if c := strings.Compare(string(a.Channel), string(b.Channel)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Locale, b.Locale)
 	})
 	out := make([]Entry, 0, min(len(keys), max(limit, 0)))
 	for _, k := range keys {
@@ -142,7 +177,7 @@ func (c *Catalog) List(ctx context.Context, tenantID string, keep func(render.Ke
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		e, err := c.Resolve(k.Name, k.Channel, overrides)
+		e, err := c.ResolveLocale(k.Name, k.Channel, k.Locale, overrides)
 		if err != nil {
 			return nil, err
 		}
@@ -151,12 +186,12 @@ func (c *Catalog) List(ctx context.Context, tenantID string, keep func(render.Ke
 	return out, nil
 }
 
-// Preview renders the template a tenant sees under that name and channel
-// with v, as Get finds it. A template that could render past render's
+// Preview renders the template a lead of v's locale gets under that name
+// and channel with v, as GetLocale finds it. A template that could render past render's
 // bounds (one saved before they existed) is refused with CodeTooLarge
 // rather than rendered.
 func (c *Catalog) Preview(ctx context.Context, tenantID, name string, channel herald.Channel, v render.Values) (Entry, render.Rendered, error) {
-	e, err := c.Get(ctx, tenantID, name, channel)
+	e, err := c.GetLocale(ctx, tenantID, name, channel, v.Locale)
 	if err != nil {
 		return Entry{}, render.Rendered{}, err
 	}
@@ -188,6 +223,12 @@ func (c *Catalog) Names(ctx context.Context, tenantID string) (map[string]bool, 
 // is refused with a *herald.Error whose code is the render error's (such
 // as unknown_placeholder) and whose message names the fault and its offset.
 func (c *Catalog) Save(ctx context.Context, tenantID string, src render.Source) (e Entry, created bool, err error) {
+	return c.SaveLocale(ctx, tenantID, src, "")
+}
+
+// SaveLocale is Save for the leads of one locale ("" for the tenant's
+// default); the caller has normalised the locale.
+func (c *Catalog) SaveLocale(ctx context.Context, tenantID string, src render.Source, locale string) (e Entry, created bool, err error) {
 	if err := checkChannel(src.Channel); err != nil {
 		return Entry{}, false, err
 	}
@@ -216,11 +257,11 @@ func (c *Catalog) Save(ctx context.Context, tenantID string, src render.Source) 
 		return Entry{}, false, asHeraldError(err)
 	}
 	saved, created, err := c.store.SaveTemplateOverride(ctx, tenantID, herald.TemplateOverride{
-		Name: src.Name, Channel: src.Channel, Text: src.Text, Subject: src.Subject, HTML: src.HTML})
+		Name: src.Name, Channel: src.Channel, Locale: locale, Text: src.Text, Subject: src.Subject, HTML: src.HTML})
 	if err != nil {
 		return Entry{}, false, err
 	}
-	e, err = c.Resolve(saved.Name, saved.Channel, []herald.TemplateOverride{saved})
+	e, err = c.ResolveLocale(saved.Name, saved.Channel, saved.Locale, []herald.TemplateOverride{saved})
 	return e, created, err
 }
 
@@ -228,12 +269,22 @@ func (c *Catalog) Save(ctx context.Context, tenantID string, src render.Source) 
 // brings the built-in one back when there is one. Without a template of
 // the tenant's own it is a not_found *herald.Error.
 func (c *Catalog) Delete(ctx context.Context, tenantID, name string, channel herald.Channel) error {
+	return c.DeleteLocale(ctx, tenantID, name, channel, "")
+}
+
+// DeleteLocale removes the tenant's template of that name and channel for
+// one locale ("" for its default); leads of that locale get the next one
+// of their fallbacks from then on.
+func (c *Catalog) DeleteLocale(ctx context.Context, tenantID, name string, channel herald.Channel, locale string) error {
 	if err := checkChannel(channel); err != nil {
 		return err
 	}
-	err := c.store.DeleteTemplateOverride(ctx, tenantID, name, channel)
+	err := c.store.DeleteTemplateOverride(ctx, tenantID, name, channel, locale)
 	if herald.ErrorCode(err) != herald.ECodeNotFound {
 		return err
+	}
+	if locale != "" {
+		return herald.Errorf(herald.ECodeNotFound, "you have no template %q for %s in locale %q", name, channel, locale)
 	}
 	if _, builtinErr := c.builtins.Get(name, channel); builtinErr == nil {
 		return herald.Errorf(herald.ECodeNotFound, "template %q for %s is the built-in one: there is no template of yours to delete", name, channel)

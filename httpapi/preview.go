@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/contact"
 	"herald/render"
 )
 
@@ -89,7 +90,12 @@ func (req previewRequest) values() (render.Values, error) {
 		return v, herald.FieldErrorf(herald.ECodeInvalid, "locale", "locale is longer than %d bytes", maxLocaleBytes)
 	}
 	if req.Locale != "" {
+		// A well-formed tag also picks the tenant's template of that
+		// locale; any other renders as before, with the default's words.
 		v.Locale = req.Locale
+		if tag, err := contact.NormalizeLocale(req.Locale); err == nil {
+			v.Locale = tag
+		}
 	}
 	if req.Timezone != "" {
 		zone, err := herald.LoadZone(req.Timezone)

@@ -8,6 +8,7 @@ import (
 
 	"herald"
 	"herald/catalog"
+	"herald/contact"
 	"herald/render"
 )
 
@@ -20,6 +21,9 @@ const MaxTemplateBodyBytes = 1 << 20
 type templateJSON struct {
 	Name    string         `json:"name"`
 	Channel herald.Channel `json:"channel"`
+	// Locale is the locale of a tenant's template, "" for its default and
+	// for a built-in one.
+	Locale string `json:"locale"`
 	// Origin is "builtin" or "tenant".
 	Origin           string   `json:"origin"`
 	OverridesBuiltin bool     `json:"overrides_builtin"`
@@ -53,7 +57,7 @@ func smsCostOf(r render.Rendered) *smsCost {
 // template, with the SMS cost of its sample render.
 func templateOf(e catalog.Entry) templateJSON {
 	d := e.Template.Describe()
-	out := templateJSON{Name: d.Name, Channel: d.Channel, Origin: e.Origin, OverridesBuiltin: e.OverridesBuiltin,
+	out := templateJSON{Name: d.Name, Channel: d.Channel, Locale: e.Locale, Origin: e.Origin, OverridesBuiltin: e.OverridesBuiltin,
 		Text: d.Source.Text, Subject: d.Source.Subject, HTML: d.Source.HTML, Placeholders: d.Placeholders,
 		smsCost: smsCostOf(d.Sample)}
 	if e.Override != nil {
@@ -98,8 +102,8 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, t herald.
 	}
 	// One more than the page tells whether there is a next one; only the
 	// templates listed are compiled.
-	entries, err := s.Templates.List(r.Context(), t.ID, func(k render.Key) bool {
-		return after == "" || templateKey(k.Name, k.Channel) > after
+	entries, err := s.Templates.List(r.Context(), t.ID, func(k catalog.Key) bool {
+		return after == "" || templateKey(k.Name, k.Channel, k.Locale) > after
 	}, limit+1)
 	if err != nil {
 		return err
@@ -108,7 +112,7 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, t herald.
 	for _, e := range entries {
 		if len(out.Items) == limit {
 			last := out.Items[limit-1]
-			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(templateKey(last.Name, last.Channel)))
+			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(templateKey(last.Name, last.Channel, last.Locale)))
 			break
 		}
 		out.Items = append(out.Items, templateOf(e))
@@ -117,11 +121,33 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, t herald.
 	return nil
 }
 
-// templateKey orders templates as the list does, by name, then channel.
-// The space sorts below every character a template name may hold, so "a
-// sms" < "a.b sms" exactly when ("a", "sms") < ("a.b", "sms").
-func templateKey(name string, channel herald.Channel) string {
-	return name + " " + string(channel)
+// templateKey orders templates as the list does, by name, channel and
+// locale. The space sorts below every character a template name may hold,
+// so "a sms " < "a.b sms " exactly when ("a", "sms") < ("a.b", "sms"); the
+// default ("") comes before every locale.
+func templateKey(name string, channel herald.Channel, locale string) string {
+	return name + " " + string(channel) + " " + locale
+}
+
+// templateLocale reads the locale a template request is about: the locale
+// query parameter, else the body's locale field, else "" (the tenant's
+// default). Both may be given when they agree.
+func templateLocale(r *http.Request, fromBody string) (string, error) {
+	fromQuery, err := contact.NormalizeLocale(r.URL.Query().Get("locale"))
+	if err != nil {
+		return "", err
+	}
+	if fromBody, err = contact.NormalizeLocale(fromBody); err != nil {
+		return "", err
+	}
+	if fromQuery != "" && fromBody != "" && fromQuery != fromBody {
+		return "", herald.FieldErrorf(herald.ECodeInvalid, "locale",
+			"the locale query parameter %q and the body's locale %q differ", fromQuery, fromBody)
+	}
+	if fromQuery != "" {
+		return fromQuery, nil
+	}
+	return fromBody, nil
 }
 
 func decodeTemplateCursor(s string) (string, error) {
@@ -140,7 +166,11 @@ func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err != nil {
 		return err
 	}
-	e, err := s.Templates.Get(r.Context(), t.ID, r.PathValue("name"), channel)
+	locale, err := templateLocale(r, "")
+	if err != nil {
+		return err
+	}
+	e, err := s.Templates.GetLocale(r.Context(), t.ID, r.PathValue("name"), channel, locale)
 	if err != nil {
 		return err
 	}
@@ -154,6 +184,9 @@ type templateRequest struct {
 	Text    string         `json:"text" text:"multiline"`
 	Subject string         `json:"subject"`
 	HTML    string         `json:"html" text:"multiline"`
+	// Locale makes the template the one for leads of that locale ("de",
+	// "de-AT", "fr"); without it, the tenant's default.
+	Locale string `json:"locale"`
 }
 
 // putTemplate saves the tenant's own version of a template: 201 when it
@@ -167,8 +200,12 @@ func (s *Server) putTemplate(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err != nil {
 		return err
 	}
-	e, created, err := s.Templates.Save(r.Context(), t.ID, render.Source{Name: r.PathValue("name"), Channel: channel,
-		Text: req.Text, Subject: req.Subject, HTML: req.HTML})
+	locale, err := templateLocale(r, req.Locale)
+	if err != nil {
+		return err
+	}
+	e, created, err := s.Templates.SaveLocale(r.Context(), t.ID, render.Source{Name: r.PathValue("name"), Channel: channel,
+		Text: req.Text, Subject: req.Subject, HTML: req.HTML}, locale)
 	if err != nil {
 		return err
 	}
@@ -187,7 +224,11 @@ func (s *Server) deleteTemplate(w http.ResponseWriter, r *http.Request, t herald
 	if err != nil {
 		return err
 	}
-	if err := s.Templates.Delete(r.Context(), t.ID, r.PathValue("name"), channel); err != nil {
+	locale, err := templateLocale(r, "")
+	if err != nil {
+		return err
+	}
+	if err := s.Templates.DeleteLocale(r.Context(), t.ID, r.PathValue("name"), channel, locale); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

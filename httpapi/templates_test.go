@@ -86,7 +86,7 @@ func TestTemplateScenario(t *testing.T) {
 		}
 		p = preview(t, b, key, "/v1/templates/meeting_reminder_24h/preview", map[string]string{"name": "Zoë 李",
 			"starts_at": "2026-03-29T14:00:00+02:00", "timezone": "Europe/Berlin", "locale": "de-DE", "now": "2026-03-29T09:00:00Z"})
-		if p.Text != `Hi Zoë 李, reminder: You have "Product Demo" scheduled for heute at 14:00. Reply CONFIRM to confirm.` ||
+		if p.Text != `Hi Zoë 李, reminder: You have "Product Demo" scheduled for today at 14:00. Reply CONFIRM to confirm.` ||
 			p.Encoding != "UCS-2" || p.Segments != 2 {
 			t.Fatalf("preview with values = %+v", p)
 		}

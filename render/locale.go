@@ -129,6 +129,17 @@ func lookupLocale(tag string) *locale {
 	return &enUS
 }
 
+// englishLocale is the locale an English text renders in for a lead of
+// tag: the lead's own when it is English, else British English, whose
+// 24-hour clock and day-month dates read naturally to most of the world.
+func englishLocale(tag string) string {
+	switch lookupLocale(tag) {
+	case &enUS, &enGB:
+		return tag
+	}
+	return enGB.tag
+}
+
 // clock formats a time of day: "2:00 PM" on a 12-hour clock, "14:00" on a
 // 24-hour one. It is written out by hand because it runs on every render
 // and time.Format parses its layout each time.

@@ -35,6 +35,7 @@ func NewRegistry() *Registry {
 			// programming error, not a runtime condition.
 			panic(fmt.Sprintf("render: built-in template %s/%s: %v", src.Name, src.Channel, err))
 		}
+		t.english = true
 		key := Key{Name: src.Name, Channel: src.Channel}
 		r.templates[key] = t
 		r.keys = append(r.keys, key)

@@ -35,6 +35,10 @@ type Template struct {
 	subject []node
 	html    []node
 	fields  []field
+	// english marks a text known to be English (the built-ins): its days
+	// and dates are rendered in English whatever the lead's locale, so
+	// that no German or French word lands in an English sentence.
+	english bool
 }
 
 // Compile parses a template's source and reports the first fault as a
@@ -188,6 +192,9 @@ func (r Rendered) ApplyTo(msg *herald.Message) {
 // no-break spaces to spaces, soft hyphens and zero-width spaces to nothing). The template's own text is never changed: a tenant who
 // writes curly quotes sees UCS-2 in Describe.
 func (t *Template) Render(v Values) Rendered {
+	if t.english {
+		v.Locale = englishLocale(v.Locale)
+	}
 	out := Rendered{Channel: t.source.Channel}
 	if t.source.Channel == herald.ChannelSMS {
 		out.Text = renderPart(t.text, &v, modePlain)

@@ -11,7 +11,7 @@ import (
 	"herald"
 )
 
-const templateColumns = "tenant_id, name, channel, text, subject, html, created_at, updated_at"
+const templateColumns = "tenant_id, name, channel, locale, text, subject, html, created_at, updated_at"
 
 // TemplateOverrides lists a tenant's own templates, by name then channel;
 // with a non-empty name, only those of that name.
@@ -39,7 +39,7 @@ func loadTemplateOverrides(ctx context.Context, q queryer, tenantID, name string
 	out := []herald.TemplateOverride{}
 	for rows.Next() {
 		var o herald.TemplateOverride
-		if err := rows.Scan(&o.TenantID, &o.Name, &o.Channel, &o.Text, &o.Subject, &o.HTML,
+		if err := rows.Scan(&o.TenantID, &o.Name, &o.Channel, &o.Locale, &o.Text, &o.Subject, &o.HTML,
 			scanTime(&o.CreatedAt), scanTime(&o.UpdatedAt)); err != nil {
 			return nil, err
 		}
@@ -54,7 +54,10 @@ func loadTemplateOverrides(ctx context.Context, q queryer, tenantID, name string
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
-		return strings.Compare(string(a.Channel), string(b.Channel))
+		if c := strings.Compare(string(a.Channel), string(b.Channel)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Locale, b.Locale)
 	})
 	return out, nil
 }
@@ -78,7 +81,8 @@ func (s *Store) SaveTemplateOverride(ctx context.Context, tenantID string, o her
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `SELECT created_at FROM tenant_templates
-			WHERE tenant_id = $1 AND name = $2 AND channel = $3`, tenantID, o.Name, string(o.Channel)).Scan(scanTime(&o.CreatedAt))
+			WHERE tenant_id = $1 AND name = $2 AND channel = $3 AND locale = $4`, tenantID, o.Name, string(o.Channel), o.Locale).
+			Scan(scanTime(&o.CreatedAt))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			created = true
@@ -89,15 +93,18 @@ func (s *Store) SaveTemplateOverride(ctx context.Context, tenantID string, o her
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tenant_templates (`+templateColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (tenant_id, name, channel) DO UPDATE SET text = excluded.text, subject = excluded.subject,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (tenant_id, name, channel, locale) DO UPDATE SET text = excluded.text, subject = excluded.subject,
 			html = excluded.html, updated_at = excluded.updated_at`,
-			tenantID, o.Name, string(o.Channel), o.Text, o.Subject, o.HTML, ts(o.CreatedAt), ts(o.UpdatedAt)); err != nil {
+			tenantID, o.Name, string(o.Channel), o.Locale, o.Text, o.Subject, o.HTML, ts(o.CreatedAt), ts(o.UpdatedAt)); err != nil {
 			return err
 		}
 		detail := "replaced"
 		if created {
 			detail = "created"
+		}
+		if o.Locale != "" {
+			detail += " locale " + o.Locale
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionTemplateSaved,
 			EntityType: herald.EntityTemplate, EntityID: o.Name, Channel: string(o.Channel), Outcome: herald.AuditOK, Detail: detail, At: now})
@@ -122,10 +129,10 @@ func checkTemplateRoom(ctx context.Context, tx *sql.Tx, tenantID string) error {
 
 // DeleteTemplateOverride removes a tenant's template and writes the
 // template.deleted audit action in the same transaction.
-func (s *Store) DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel herald.Channel) error {
+func (s *Store) DeleteTemplateOverride(ctx context.Context, tenantID, name string, channel herald.Channel, locale string) error {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM tenant_templates WHERE tenant_id = $1 AND name = $2 AND channel = $3",
-			tenantID, name, string(channel))
+		res, err := tx.ExecContext(ctx, `DELETE FROM tenant_templates
+			WHERE tenant_id = $1 AND name = $2 AND channel = $3 AND locale = $4`, tenantID, name, string(channel), locale)
 		if err != nil {
 			return err
 		}
@@ -135,10 +142,18 @@ func (s *Store) DeleteTemplateOverride(ctx context.Context, tenantID, name strin
 			return errNotFound("template")
 		}
 		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionTemplateDeleted,
-			EntityType: herald.EntityTemplate, EntityID: name, Channel: string(channel), Outcome: herald.AuditOK, At: s.now()})
+			EntityType: herald.EntityTemplate, EntityID: name, Channel: string(channel), Outcome: herald.AuditOK,
+			Detail: localeDetail(locale), At: s.now()})
 	})
 	if err != nil {
 		return fmt.Errorf("delete template %s/%s: %w", name, channel, err)
 	}
 	return nil
+}
+
+func localeDetail(locale string) string {
+	if locale == "" {
+		return ""
+	}
+	return "locale " + locale
 }

@@ -66,13 +66,13 @@ func testTemplates(t *testing.T, b *Bundle) {
 	if theirs, err := b.Store.TemplateOverrides(ctx, other.ID, ""); err != nil || len(theirs) != 0 {
 		t.Fatalf("other tenant sees %v, %v", keysOf(theirs), err)
 	}
-	wantCode(t, b.Store.DeleteTemplateOverride(ctx, other.ID, "acme-followup", herald.ChannelSMS), herald.ECodeNotFound)
+	wantCode(t, b.Store.DeleteTemplateOverride(ctx, other.ID, "acme-followup", herald.ChannelSMS, ""), herald.ECodeNotFound)
 
 	b.Clock.Set(Epoch.Add(3 * time.Hour))
-	if err := b.Store.DeleteTemplateOverride(ctx, acme.ID, "meeting_reminder_1h", herald.ChannelSMS); err != nil {
+	if err := b.Store.DeleteTemplateOverride(ctx, acme.ID, "meeting_reminder_1h", herald.ChannelSMS, ""); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, b.Store.DeleteTemplateOverride(ctx, acme.ID, "meeting_reminder_1h", herald.ChannelSMS), herald.ECodeNotFound)
+	wantCode(t, b.Store.DeleteTemplateOverride(ctx, acme.ID, "meeting_reminder_1h", herald.ChannelSMS, ""), herald.ECodeNotFound)
 	if left, _ := b.Store.TemplateOverrides(ctx, acme.ID, ""); len(left) != 2 {
 		t.Fatalf("after delete: %v", keysOf(left))
 	}
