@@ -69,6 +69,10 @@ type Error struct {
 	Detail string `json:"detail"`
 	Code   string `json:"code"`
 	Field  string `json:"field"`
+	// RetryAfter is how long to wait before a retry, from the Retry-After
+	// header of a 429 rate_limited answer (the API key's request budget is
+	// spent) or a 503.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // Error implements error.
@@ -132,6 +136,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			e.Code, e.Detail = "http_"+strconv.Itoa(resp.StatusCode), strings.TrimSpace(string(raw))
 		}
 		e.Status = resp.StatusCode
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			e.RetryAfter = time.Duration(secs) * time.Second
+		}
 		return e
 	}
 	if out == nil || len(raw) == 0 {

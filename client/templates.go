@@ -15,6 +15,9 @@ import (
 type Template struct {
 	Name    string         `json:"name"`
 	Channel herald.Channel `json:"channel"`
+	// Locale is the locale of the tenant's version ("de", "de-AT"), ""
+	// for its default and for a built-in template.
+	Locale string `json:"locale"`
 	// Origin is "builtin" or "tenant".
 	Origin           string   `json:"origin"`
 	OverridesBuiltin bool     `json:"overrides_builtin"`
@@ -37,6 +40,9 @@ type TemplateInput struct {
 	Text    string         `json:"text"`
 	Subject string         `json:"subject,omitempty"`
 	HTML    string         `json:"html,omitempty"`
+	// Locale makes it the version for the leads of that locale ("de",
+	// "de-AT", "fr"); empty, the tenant's default.
+	Locale string `json:"locale,omitempty"`
 }
 
 // PreviewInput replaces the sample values of a preview; nil and empty
