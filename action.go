@@ -10,6 +10,9 @@ const (
 	ActionLeadUpdated  Action = "lead.updated"
 	ActionLeadOptedOut Action = "lead.opted_out"
 	ActionLeadOptedIn  Action = "lead.opted_in"
+	// ActionLeadErased: the lead's name, phone and email were erased on
+	// request (DELETE /v1/leads/{id}).
+	ActionLeadErased Action = "lead.erased"
 )
 
 // Audit actions of meetings.

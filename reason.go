@@ -36,6 +36,8 @@ const (
 	ReasonRetryAfterStart Reason = "retry_after_start"
 	// ReasonRejected: the provider refused the message for good (failed).
 	ReasonRejected Reason = "rejected"
+	// ReasonErased: the lead's data was erased on request (cancelled).
+	ReasonErased Reason = "erased"
 	// ReasonSMSUndelivered: a receipt reported the SMS undelivered for a
 	// reason of the recipient's, and the reminder goes again by email
 	// (pending).

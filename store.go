@@ -36,6 +36,10 @@ type Store interface {
 	// UpdateLead applies patch after check accepts the patched lead.
 	UpdateLead(ctx context.Context, tenantID, id string, patch LeadPatch, check func(*Lead) error) (Lead, error)
 	ListLeads(ctx context.Context, tenantID string, page PageRequest) (Page[Lead], error)
+	// EraseLead erases a lead's name, phone and email and cancels its
+	// pending reminders (reason erased); its ids, its audit trail (masked)
+	// and any opt-out of its phone remain.
+	EraseLead(ctx context.Context, tenantID, id string) error
 
 	// BookMeeting books a meeting and plans its reminders in one
 	// transaction. With a non-empty idempotency key, a replay with the same

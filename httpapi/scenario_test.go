@@ -201,7 +201,7 @@ func errorScenario(t *testing.T, b *testBundle, key string, lead herald.Lead) {
 	b.do(t, "GET", "/v1/leads/lead_MISSING", key, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
 	b.do(t, "GET", "/v1/nothing", key, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
 
-	r := b.do(t, "DELETE", "/v1/leads/"+lead.ID, key, nil)
+	r := b.do(t, "PUT", "/v1/leads/"+lead.ID, key, nil)
 	r.wantProblem(t, http.StatusMethodNotAllowed, herald.ECodeMethod)
 	if allow := r.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") {
 		t.Fatalf("Allow = %q, want GET and PATCH", allow)

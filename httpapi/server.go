@@ -81,6 +81,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/leads", s.tenant(s.listLeads))
 	mux.HandleFunc("GET /v1/leads/{id}", s.tenant(s.getLead))
 	mux.HandleFunc("PATCH /v1/leads/{id}", s.tenant(s.patchLead))
+	mux.HandleFunc("DELETE /v1/leads/{id}", s.tenant(s.eraseLead))
 
 	mux.HandleFunc("POST /v1/meetings", s.tenant(s.idempotent(s.bookMeeting)))
 	mux.HandleFunc("POST /v1/meetings/batch", s.tenant(s.bookBatch))

@@ -1,0 +1,93 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"herald"
+)
+
+// EraseLead erases a lead's personal data on request, in one transaction:
+//   - its name, phone and email are emptied; the row and its id stay, so
+//     meetings, reminders and the audit trail still hold together;
+//   - its pending reminders are cancelled (reason erased) and their jobs
+//     removed;
+//   - the addresses its messages went to (attempts, outbox) keep only
+//     their masked form, and the outbox its texts no more;
+//   - the data of its lead events is cut down to the lead's id.
+//
+// Audit entries hold ids and masked values only, and stay. An opt-out of
+// its phone stays in force: sms_opt_outs keys it by a hash of the phone,
+// not by the lead (sqlstore/optout.go).
+func (s *Store) EraseLead(ctx context.Context, tenantID, id string) error {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		l, err := loadLead(ctx, tx, tenantID, id, s.db.dialect.forUpdate)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		pending, err := s.leadPendingReminders(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if err := s.cancelPending(ctx, tx, pending, herald.ReasonErased, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET name = '', phone = '', email = '', updated_at = $1
+			WHERE tenant_id = $2 AND id = $3`, ts(now), tenantID, id); err != nil {
+			return fmt.Errorf("erase lead: %w", err)
+		}
+		leadReminders := `SELECT r.id FROM reminders r JOIN meetings m ON m.id = r.meeting_id
+			WHERE m.tenant_id = $2 AND m.lead_id = $4`
+		for _, addr := range []struct{ clear, masked string }{
+			{l.Phone, herald.MaskPhone(l.Phone)}, {l.Email, herald.MaskEmail(l.Email)},
+		} {
+			if addr.clear == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE attempts SET recipient = $1 WHERE tenant_id = $2 AND recipient = $3
+				AND reminder_id IN (`+leadReminders+`)`, addr.masked, tenantID, addr.clear, id); err != nil {
+				return fmt.Errorf("erase lead attempts: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET recipient = $1, subject = '', body = ''
+				WHERE tenant_id = $2 AND recipient = $3 AND reminder_id IN (`+leadReminders+`)`,
+				addr.masked, tenantID, addr.clear, id); err != nil {
+				return fmt.Errorf("erase lead outbox: %w", err)
+			}
+		}
+		erased, _ := json.Marshal(map[string]any{"id": id, "erased": true})
+		if _, err := tx.ExecContext(ctx, "UPDATE events SET data = $1 WHERE tenant_id = $2 AND object_id = $3",
+			string(erased), tenantID, id); err != nil {
+			return fmt.Errorf("erase lead events: %w", err)
+		}
+		return writeAudit(ctx, tx, herald.AuditAction{TenantID: tenantID, Action: herald.ActionLeadErased,
+			EntityType: herald.EntityLead, EntityID: id, Outcome: herald.AuditOK, Detail: leadAuditDetail(l), At: now})
+	})
+	if err != nil {
+		return fmt.Errorf("erase lead %s: %w", id, err)
+	}
+	return nil
+}
+
+// leadPendingReminders loads and locks the pending reminders of a lead's
+// meetings.
+func (s *Store) leadPendingReminders(ctx context.Context, tx *sql.Tx, tenantID, leadID string) ([]herald.Reminder, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+reminderColumns+` FROM reminders WHERE tenant_id = $1 AND status = $2
+		AND meeting_id IN (SELECT id FROM meetings WHERE tenant_id = $1 AND lead_id = $3)`+s.db.dialect.forUpdate,
+		tenantID, herald.ReminderPending, leadID)
+	if err != nil {
+		return nil, fmt.Errorf("load reminders of lead: %w", err)
+	}
+	var out []herald.Reminder
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		r, err := scanReminder(rows)
+		out = append(out, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load reminders of lead: %w", err)
+	}
+	return out, nil
+}
