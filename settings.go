@@ -29,6 +29,25 @@ type Settings struct {
 	// operator's numbers or of the tenant's own account; empty means the
 	// provider's configured from number.
 	SMSFrom string `json:"sms_from"`
+	// RetentionDays is how long finished meetings, their reminders and
+	// attempts, the audit trail and events are kept. Defaults to
+	// DefaultRetentionDays.
+	RetentionDays int `json:"retention_days"`
+}
+
+// DefaultRetentionDays and MaxRetentionDays bound Settings.RetentionDays.
+const (
+	DefaultRetentionDays = 365
+	MaxRetentionDays     = 3650
+)
+
+// Retention returns the retention in days, with the default for settings
+// saved before it existed.
+func (s Settings) Retention() int {
+	if s.RetentionDays <= 0 {
+		return DefaultRetentionDays
+	}
+	return s.RetentionDays
 }
 
 // Channels switches delivery channels on or off for a tenant.
@@ -91,6 +110,7 @@ func DefaultSettings() Settings {
 			{Name: "10m", Offset: Duration(10 * time.Minute), Template: "meeting_reminder_10m"},
 		},
 		Channels:      Channels{SMS: true, Email: true},
+		RetentionDays: DefaultRetentionDays,
 		LateBooking:   "skip",
 		DefaultRegion: "US",
 		Replies: ReplyTexts{
@@ -116,6 +136,12 @@ func (s *Settings) Validate() error {
 	}
 	if s.LateBooking == "" {
 		s.LateBooking = def.LateBooking
+	}
+	if s.RetentionDays == 0 {
+		s.RetentionDays = def.RetentionDays
+	}
+	if s.RetentionDays < 1 || s.RetentionDays > MaxRetentionDays {
+		return FieldErrorf(ECodeInvalid, "retention_days", "retention_days must be a number of days from 1 to %d", MaxRetentionDays)
 	}
 	if s.LateBooking != "skip" {
 		return FieldErrorf(ECodeInvalid, "late_booking", "late_booking must be \"skip\"")

@@ -62,6 +62,7 @@ func decodeSettings(raw string) (herald.Settings, error) {
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {
 		return herald.Settings{}, fmt.Errorf("decode settings: %w", err)
 	}
+	st.RetentionDays = st.Retention() // saved before the setting existed
 	return st, nil
 }
 

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		"EventsRollBack":          testEventsRollBack,
 		"WebhookEndpoints":        testWebhookEndpoints,
 		"Redeliver":               testRedeliver,
+		"Retention":               testRetention,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

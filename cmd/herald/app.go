@@ -233,6 +233,9 @@ func (a *App) StartWorker(ctx context.Context) error {
 	}
 	go a.worker.ReportPickups(ctx, a.logger, time.Second)
 	go a.beat(ctx, 10*time.Second)
+	if a.cfg.PruneInterval > 0 {
+		go a.pruneLoop(ctx, a.cfg.PruneInterval)
+	}
 	a.logger.Info("Reminder worker started", "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
 	return nil
 }

@@ -35,6 +35,9 @@ type Config struct {
 	// uses DefaultMetricsAddr and `serve` none (its API has them);
 	// "off": none.
 	MetricsAddr string
+	// PruneInterval is how often data past its retention is deleted
+	// (HERALD_PRUNE_INTERVAL); 0 ("off") never.
+	PruneInterval time.Duration
 
 	// SecretKey seals tenants' own provider credentials
 	// (HERALD_SECRET_KEY, 32 bytes in base64); nil when unset.
@@ -148,6 +151,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			fail("HERALD_SECRET_KEY: %v: want 32 random bytes in base64 (openssl rand -base64 32)", err)
 		}
 		c.SecretKey = box
+	}
+	if getenv("HERALD_PRUNE_INTERVAL") != "off" {
+		c.PruneInterval = durationVar(getenv, "HERALD_PRUNE_INTERVAL", time.Hour, time.Minute, fail)
 	}
 	c.SendOrder = or(getenv("HERALD_SEND_ORDER"), "deadline")
 	if c.SendOrder != "deadline" && c.SendOrder != "fifo" {
