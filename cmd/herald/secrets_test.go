@@ -74,6 +74,7 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 		{"missing file", map[string]string{"SMTP_PASSWORD_FILE": filepath.Join(dir, "nope")},
 			"SMTP_PASSWORD_FILE: cannot read", nil},
 		{"empty file", map[string]string{"TWILIO_AUTH_TOKEN_FILE": empty}, "TWILIO_AUTH_TOKEN_FILE", nil},
+		{"secret key not base64", map[string]string{"HERALD_SECRET_KEY": "hunter2-key!!"}, "HERALD_SECRET_KEY", []string{"hunter2"}},
 		{"twilio token as the SID", map[string]string{"TWILIO_ACCOUNT_SID": "hunter2-sid", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM_NUMBER": "+14155550100"},
 			"TWILIO_ACCOUNT_SID", []string{"hunter2"}},
 	}
