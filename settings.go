@@ -15,8 +15,8 @@ type Settings struct {
 	ReminderRules []ReminderRule `json:"reminder_rules"`
 	Channels      Channels       `json:"channels"`
 	// LateBooking says what happens to a reminder whose time has passed at
-	// booking. The only policy is "skip": DESIGN forbids sending late or at
-	// booking time, so the field exists to make that choice visible.
+	// booking. The only policy is "skip": a reminder is never sent late or at
+	// booking time (docs/RULES.md, "Planning"), so the field exists to make that choice visible.
 	LateBooking string `json:"late_booking"`
 	// DefaultRegion is the ISO country whose numbering plan applies to phone
 	// numbers given without a leading +. Defaults to US.

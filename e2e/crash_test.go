@@ -13,8 +13,8 @@ import (
 )
 
 // TestKilledWorkerNeitherLosesNorRepeats kills a `herald worker` with
-// SIGKILL while it works through a burst, restarts it, and checks DESIGN
-// §3 rule 8: no reminder is accepted twice by the provider, none is lost,
+// SIGKILL while it works through a burst, restarts it, and checks docs/RULES.md,
+// "No duplicates": no reminder is accepted twice by the provider, none is lost,
 // and only the few in flight at the kill end unknown.
 func TestKilledWorkerNeitherLosesNorRepeats(t *testing.T) {
 	skipShort(t)

@@ -16,7 +16,7 @@ import (
 // open without answering: with a send timeout of 500 ms (the
 // HERALD_SEND_TIMEOUT of `herald worker`), the attempt must end transient
 // and the reminder wait for its first retry, REMINDER_INITIAL_RETRY_DELAY
-// (60 s by default) later (DESIGN §3 rule 7).
+// (60 s by default) later (docs/RULES.md, "Retries").
 func TestHangingProviderIsATransientFailure(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {

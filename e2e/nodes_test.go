@@ -14,8 +14,8 @@ import (
 // TestWorkersShareABurstWithoutDuplicates runs three `herald worker`
 // processes on one PostgreSQL schema with 1,000 reminders due in the same
 // second: every reminder must be sent, each accepted by the provider
-// exactly once, and every process must take a share (DESIGN §3 rule 8,
-// §6).
+// exactly once, and every process must take a share (docs/RULES.md,
+// "No duplicates").
 //
 // Each process may use 20 connections (HERALD_DATABASE_MAX_CONNS): with
 // the default of 40, three of them in a burst exceed the 100 PostgreSQL

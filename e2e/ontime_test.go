@@ -13,8 +13,8 @@ import (
 
 // TestRemindersGoOutOnTime books 200 reminders due over five seconds and
 // reports how late each was handed to the provider (sent_at minus
-// scheduled_at) with the real job engine polling every 50 ms (DESIGN §3
-// rule 2). It runs before the parallel tests, with only its two databases
+// scheduled_at) with the real job engine polling every 50 ms (on time to the
+// second). It runs before the parallel tests, with only its two databases
 // side by side, so the numbers are the engine's and not the other tests'.
 // The bound it asserts is loose: it catches a broken engine
 // configuration, not a slow machine.

@@ -15,7 +15,7 @@ import (
 // TestDatabaseAwayForAFewSeconds cuts the worker's PostgreSQL connections
 // while provider calls are under way and more reminders fall due: once
 // the database is back, every reminder must be sent, each accepted by the
-// provider once, none left behind (DESIGN §3 rule 8).
+// provider once, none left behind (docs/RULES.md, "No duplicates").
 func TestDatabaseAwayForAFewSeconds(t *testing.T) {
 	skipShort(t)
 	t.Parallel()

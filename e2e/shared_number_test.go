@@ -16,6 +16,7 @@ import (
 
 	"herald"
 	"herald/dbtest"
+	"herald/vonage"
 	"herald/vonage/vonagetest"
 	"herald/webhook"
 )
@@ -89,7 +90,7 @@ func testSharedNumber(t *testing.T, dbURL string) {
 			"message-timestamp": time.Now().UTC().Format("2006-01-02 15:04:05"),
 			"api-key":           vonagetest.APIKey, "timestamp": strconv.FormatInt(time.Now().Unix(), 10),
 			"nonce": strconv.FormatInt(time.Now().UnixNano(), 36)}
-		sig, err := webhook.SignVonage("sha256", signatureSecret, p)
+		sig, err := vonage.Sign("sha256", signatureSecret, p)
 		if err != nil {
 			t.Fatal(err)
 		}

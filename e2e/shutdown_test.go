@@ -10,7 +10,7 @@ import (
 )
 
 // TestSIGTERMLetsSendsInFlightFinish stops a `herald worker` with SIGTERM
-// while its provider calls are under way (DESIGN §7): the process must
+// while its provider calls are under way (a graceful shutdown): the process must
 // exit within HERALD_SHUTDOWN_TIMEOUT, after the calls have finished and
 // been recorded as sent. Cut off, they would be recorded as failures and
 // sent again at the retry, although the provider had them.

@@ -74,7 +74,7 @@ func TestTemplateScenario(t *testing.T) {
 			t.Fatalf("built-in 1h email = %+v", email)
 		}
 
-		// Previews render as DESIGN §4 shows, with the SMS cost.
+		// Previews render as docs/RULES.md, "Templates" shows, with the SMS cost.
 		p := preview(t, b, key, "/v1/templates/meeting_reminder_1h/preview", nil)
 		want := `Hi John, your meeting "Product Demo" starts in 1 hour at 2:00 PM.`
 		if p.Text != want || p.Origin != "builtin" || p.Encoding != "GSM-7" || p.Segments != 1 || p.Units != len(want) {

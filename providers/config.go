@@ -18,7 +18,6 @@ import (
 	"herald/smtpmail"
 	"herald/twilio"
 	"herald/vonage"
-	"herald/webhook"
 )
 
 // Default paces, in sends per second per process; 0 means no limit.
@@ -233,7 +232,7 @@ func (e *env) signatures() Signatures {
 	if raw != "" && sig.VonageSecret == "" {
 		e.fail("VONAGE_SIGNATURE_SECRET is required when VONAGE_SIGNATURE_METHOD is set")
 	}
-	method, err := webhook.ParseVonageMethod(raw)
+	method, err := vonage.ParseSignatureMethod(raw)
 	if err != nil {
 		e.fail("VONAGE_SIGNATURE_METHOD: %v", err)
 	}

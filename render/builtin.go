@@ -10,7 +10,7 @@ const (
 )
 
 // builtinSources returns the built-in templates. The SMS texts are the
-// original system's, word for word (DESIGN §4), with two changes that render
+// original system's, word for word (docs/RULES.md, "Templates"), with two changes that render
 // the same text for a reminder sent on time: the 24-hour text says {day}
 // where it said "tomorrow", so that a late reminder says "today" rather than
 // a wrong word, and the 10-minute text puts " Join: {join_link}" in an

@@ -72,8 +72,8 @@ func TestGetUnknownNamesIt(t *testing.T) {
 	}
 }
 
-// TestBuiltinSMSWordForWord renders the built-in SMS texts exactly as DESIGN
-// §4 shows them for John / Product Demo / 2:00 PM.
+// TestBuiltinSMSWordForWord renders the built-in SMS texts exactly as docs/RULES.md,
+// "Templates" shows them for John / Product Demo / 2:00 PM.
 func TestBuiltinSMSWordForWord(t *testing.T) {
 	t.Parallel()
 	reg := render.NewRegistry()

@@ -54,7 +54,7 @@ func ResolveZone(leadTZ, meetingTZ, tenantTZ string) *time.Location {
 
 // SampleValues are the values Describe renders its samples with: John's
 // "Product Demo" at 2:00 PM on Tuesday 1 December 2026 in New York, sent a day
-// before, so that samples match the texts of DESIGN §4. A fixed EST offset
+// before, so that samples match the texts of docs/RULES.md, "Templates". A fixed EST offset
 // keeps the sample independent of the zone database.
 func SampleValues() Values {
 	start := time.Date(2026, time.December, 1, 19, 0, 0, 0, time.UTC)

@@ -145,7 +145,7 @@ func stale(st *herald.DeliveryState, now time.Time) (herald.Reason, herald.Remin
 	return "", ""
 }
 
-// chooseChannel applies DESIGN §3 rule 5: SMS when the lead has a phone,
+// chooseChannel applies docs/RULES.md, "Channel choice": SMS when the lead has a phone,
 // has not opted out and the tenant has SMS on; else email when the lead
 // has an address and the tenant has email on.
 func chooseChannel(st *herald.DeliveryState, smsAvailable, emailAvailable bool, forced herald.Channel) (herald.Channel, string) {

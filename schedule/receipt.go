@@ -6,9 +6,10 @@ import (
 	"herald"
 )
 
-// ReceiptDecider returns the rules that delivery receipts follow (DESIGN §3
-// rules 8 and 12). emailAvailable says whether this deployment can send
-// email at all; without it an undelivered SMS has nothing to fall back to.
+// ReceiptDecider returns the rules that delivery receipts follow
+// (docs/RULES.md, "No duplicates" and "Delivery receipts"). emailAvailable
+// says whether this deployment can send email at all; without it an
+// undelivered SMS has nothing to fall back to.
 //
 // A receipt for the reminder's latest attempt sets its delivery status,
 // which only moves forward (accepted, unknown, delivered, then undelivered

@@ -84,7 +84,7 @@ func classifyCode(httpStatus, code int) (kind herald.SendErrorKind, optedOut boo
 	switch code {
 	case 20429:
 		return herald.SendThrottled, false
-	case 21610:
+	case ErrorOptedOut:
 		return herald.SendPermanentRecipient, true
 	case 21211, 21614, 21635, 30004, 30005, 30006:
 		return herald.SendPermanentRecipient, false

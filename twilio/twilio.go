@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,19 +29,11 @@ const Name = "twilio"
 const DefaultBaseURL = "https://api.twilio.com"
 
 // DefaultTimeout bounds one request when Config.HTTPClient is nil.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = providerhttp.DefaultTimeout
 
 // StatusCallbackPath is the path, under Config.PublicURL, that each message
 // names as its StatusCallback.
 const StatusCallbackPath = "/webhooks/twilio/status"
-
-const maxAnswerBytes = 1 << 20
-
-// maxIdleConns is how many idle connections to the API are kept for reuse:
-// as many as a busy worker has sends in flight at once (a batch of claims
-// releases dozens together), so that no connection is closed on its return
-// only to be dialled again for the next send.
-const maxIdleConns = 512
 
 // Config configures a Client.
 type Config struct {
@@ -112,15 +103,7 @@ func New(cfg Config) (*Client, error) {
 		client.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + StatusCallbackPath
 	}
 	if client.http == nil {
-		timeout := cfg.Timeout
-		if timeout <= 0 {
-			timeout = DefaultTimeout
-		}
-		// Keep enough idle connections for a busy send rate: the default
-		// two per host would mean a new TLS handshake for most requests.
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxIdleConns, transport.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
-		client.http = &http.Client{Timeout: timeout, Transport: transport}
+		client.http = providerhttp.NewClient(cfg.Timeout)
 	}
 	return client, nil
 }
@@ -149,19 +132,9 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 
-	resp, err := c.http.Do(req)
+	resp, body, err := providerhttp.Exchange(ctx, Name, c.http, req)
 	if err != nil {
-		return herald.SendResult{}, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		// Twilio answered as it does when it creates a message, then the
-		// answer broke off: the message may exist.
-		return herald.SendResult{}, sendError(herald.SendUnknown, "", "answer cut off: "+err.Error())
-	}
-	if err != nil {
-		return herald.SendResult{}, transportError(ctx, err)
+		return herald.SendResult{}, err
 	}
 	var result herald.SendResult
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -188,20 +161,6 @@ func (c *Client) statusCallbackFor(reference string) string {
 		return c.statusCallback
 	}
 	return c.statusCallback + "?" + url.Values{StatusCallbackRefParam: {reference}}.Encode()
-}
-
-// transportError classifies a request that got no usable answer. A timeout
-// after the request left may still have created the message; it is
-// reported as transient all the same, as the caller cannot know better.
-func transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return sendError(herald.SendTransient, "", "request abandoned: "+ctxErr.Error())
-	}
-	var netErr interface{ Timeout() bool }
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return sendError(herald.SendTransient, "", "no answer in time: "+err.Error())
-	}
-	return sendError(herald.SendTransient, "", "request failed: "+err.Error())
 }
 
 func sendError(kind herald.SendErrorKind, code, message string) *herald.SendError {

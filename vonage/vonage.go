@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,7 +23,7 @@ const Name = "vonage"
 const DefaultBaseURL = "https://rest.nexmo.com"
 
 // DefaultTimeout bounds one request when Config.HTTPClient is nil.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = providerhttp.DefaultTimeout
 
 // DeliveryReceiptPath is the path, under Config.PublicURL, that each message
 // names as its delivery-receipt callback.
@@ -33,15 +32,6 @@ const DeliveryReceiptPath = "/webhooks/vonage/dlr"
 // maxCallbackLength is Vonage's limit on the callback parameter; a longer
 // one is refused with status 23 on every message, so New refuses it first.
 const maxCallbackLength = 100
-
-// maxAnswerBytes caps how much of an answer is read; real answers are tiny.
-const maxAnswerBytes = 1 << 20
-
-// maxIdleConns is how many idle connections to the API are kept for reuse:
-// as many as a busy worker has sends in flight at once (a batch of claims
-// releases dozens together), so that no connection is closed on its return
-// only to be dialled again for the next send.
-const maxIdleConns = 512
 
 // Config configures a Client.
 type Config struct {
@@ -107,15 +97,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	if client.http == nil {
-		timeout := cfg.Timeout
-		if timeout <= 0 {
-			timeout = DefaultTimeout
-		}
-		// Keep enough idle connections for a busy send rate: the default
-		// two per host would mean a new TLS handshake for most requests.
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxIdleConns, transport.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
-		client.http = &http.Client{Timeout: timeout, Transport: transport}
+		client.http = providerhttp.NewClient(cfg.Timeout)
 	}
 	return client, nil
 }
@@ -134,19 +116,9 @@ func (c *Client) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 
-	resp, err := c.http.Do(req)
+	resp, body, err := providerhttp.Exchange(ctx, Name, c.http, req)
 	if err != nil {
-		return herald.SendResult{}, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		// Vonage answered as it does when it takes a message, then the
-		// answer broke off: the SMS may have gone out.
-		return herald.SendResult{}, sendError(herald.SendUnknown, "", "answer cut off: "+err.Error())
-	}
-	if err != nil {
-		return herald.SendResult{}, transportError(ctx, err)
+		return herald.SendResult{}, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return herald.SendResult{}, httpStatusError(resp, body)
@@ -176,21 +148,6 @@ func (c *Client) form(msg *herald.Message) url.Values {
 		form.Set("callback", c.callback)
 	}
 	return form
-}
-
-// transportError classifies a request that got no usable answer. Vonage has
-// no idempotency key, so a timeout after the request left may still have
-// sent the SMS; it is reported as transient all the same, as the caller
-// cannot know better.
-func transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return sendError(herald.SendTransient, "", "request abandoned: "+ctxErr.Error())
-	}
-	var netErr interface{ Timeout() bool }
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return sendError(herald.SendTransient, "", "no answer in time: "+err.Error())
-	}
-	return sendError(herald.SendTransient, "", "request failed: "+err.Error())
 }
 
 // httpStatusError classifies an answer that is not HTTP 2xx. The SMS API

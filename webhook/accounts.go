@@ -3,6 +3,9 @@ package webhook
 import (
 	"context"
 	"fmt"
+
+	"herald/internal/providerhttp"
+	"herald/vonage"
 )
 
 // AccountSecrets finds the secrets of tenants' own provider accounts.
@@ -18,21 +21,21 @@ type AccountSecrets interface {
 // vonageSignerFor returns the signer of the API key a Vonage webhook
 // names: a tenant's own key is verified with its own secret (with the
 // operator's method), any other with the operator's.
-func (h *Handler) vonageSignerFor(ctx context.Context, apiKey string) (vonageSigner, error) {
+func (h *Handler) vonageSignerFor(ctx context.Context, apiKey string) (vonage.Verifier, error) {
 	if h.cfg.Accounts == nil || apiKey == "" {
 		return h.vonage, nil
 	}
 	secret, found, err := h.cfg.Accounts.VonageSignatureSecret(ctx, apiKey)
 	if err != nil {
-		return vonageSigner{}, fmt.Errorf("webhook: tenant account secrets: %w", err)
+		return vonage.Verifier{}, fmt.Errorf("webhook: tenant account secrets: %w", err)
 	}
 	if !found {
 		return h.vonage, nil
 	}
 	if secret == "" {
-		return vonageSigner{}, refuse("the tenant's own Vonage account has no signature secret, so its webhooks cannot be verified")
+		return vonage.Verifier{}, providerhttp.Refuse("the tenant's own Vonage account has no signature secret, so its webhooks cannot be verified")
 	}
-	return vonageSigner{method: h.vonage.method, secret: secret}, nil
+	return h.vonage.WithSecret(secret), nil
 }
 
 // twilioTokenFor returns the auth token that keys the signature of a

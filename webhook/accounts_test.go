@@ -8,6 +8,7 @@ import (
 
 	"herald"
 	"herald/twilio/twiliotest"
+	"herald/vonage"
 	"herald/webhook"
 )
 
@@ -47,7 +48,7 @@ func TestTenantOwnSignatureSecrets(t *testing.T) {
 		for k, v := range p {
 			withOperator[k] = v
 		}
-		sig, err := webhook.SignVonage("sha256", vonageSecret, withOperator)
+		sig, err := vonage.Sign("sha256", vonageSecret, withOperator)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func TestTenantOwnSignatureSecrets(t *testing.T) {
 		if r := b.vonageCall(t, webhook.VonageReceiptPath, viaForm, withOperator); r.status != http.StatusUnauthorized {
 			t.Fatalf("a receipt naming the tenant's key, signed with the operator's secret: %d, want 401", r.status)
 		}
-		if p["sig"], err = webhook.SignVonage("sha256", ownVonageSecret, p); err != nil {
+		if p["sig"], err = vonage.Sign("sha256", ownVonageSecret, p); err != nil {
 			t.Fatal(err)
 		}
 		if got := b.vonageCall(t, webhook.VonageReceiptPath, viaForm, p).result(t); got != herald.ReceiptApplied {

@@ -13,6 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"herald/twilio"
+	"herald/vonage"
+
 	"herald"
 )
 
@@ -55,18 +58,18 @@ func FuzzVonageParams(f *testing.F) {
 				t.Fatalf("parameter %q=%q passed the checks", name, value)
 			}
 		}
-		if rc, err := vonageReceiptOf(p); err == nil {
-			if rc.MessageID == "" || rc.Status == "" || rc.Provider != providerVonage {
+		if rc, err := vonage.ReceiptOf(p); err == nil {
+			if rc.MessageID == "" || rc.Status == "" || rc.Provider != vonage.Name {
 				t.Fatalf("receipt without its fields: %+v", rc)
 			}
 		} else if herald.ErrorCode(err) != herald.ECodeInvalid {
 			t.Fatalf("receipt error %v", err)
 		}
-		if msg, err := vonageInboundOf(p); err == nil {
+		if msg, err := vonage.InboundOf(p); err == nil {
 			if msg.From == "" || msg.To == "" || msg.MessageID == "" {
 				t.Fatalf("inbound SMS without its fields: %+v", msg)
 			}
-			if part := msg.Part; part != nil && (part.Ref == "" || part.Total < 2 || part.Total > maxParts ||
+			if part := msg.Part; part != nil && (part.Ref == "" || part.Total < 2 || part.Total > vonage.MaxParts ||
 				part.Number < 1 || part.Number > part.Total) {
 				t.Fatalf("impossible part %+v", part)
 			}
@@ -95,7 +98,7 @@ func FuzzTwilioForm(f *testing.F) {
 		if post == (signed == nil) || len(p) > maxParams {
 			t.Fatalf("form %v signed %v", p, signed)
 		}
-		if rc, err := twilioReceiptOf(p, query); err == nil && (rc.MessageID == "" || rc.Status == "") {
+		if rc, err := twilio.ReceiptOf(p, query); err == nil && (rc.MessageID == "" || rc.Status == "") {
 			t.Fatalf("receipt without its fields: %+v", rc)
 		}
 	})
@@ -135,7 +138,7 @@ func FuzzGarbageChangesNothing(f *testing.F) {
 	store := &untouchable{}
 	h, err := New(Config{Store: store, Decide: func(*herald.DeliveryState, *herald.Attempt, herald.Receipt) bool { return false },
 		Inbound:   func(*herald.InboundState) herald.InboundDecision { return herald.InboundDecision{} },
-		PublicURL: "https://herald.example.com", VonageSecret: "mySignatureSecret", VonageMethod: MethodSHA256,
+		PublicURL: "https://herald.example.com", VonageSecret: "mySignatureSecret", VonageMethod: vonage.MethodSHA256,
 		TwilioAuthToken: "token", Clock: fixedClock{time.Unix(1700000000, 0)},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -13,11 +13,8 @@ import (
 	"unicode/utf8"
 
 	"herald"
+	"herald/internal/providerhttp"
 )
-
-// params are a webhook's parameters, one value per name, exactly as the
-// provider signed them.
-type params map[string]string
 
 // maxParams bounds how many parameters a webhook may carry; real ones
 // carry about fifteen.
@@ -61,7 +58,7 @@ func isJSON(contentType string) (bool, error) {
 // readVonageParams reads a Vonage webhook, which the account's settings
 // make a GET with a query, a form POST or a JSON POST. A POST's query is
 // not read: Vonage does not mix the two.
-func readVonageParams(w http.ResponseWriter, r *http.Request, limit int64) (params, error) {
+func readVonageParams(w http.ResponseWriter, r *http.Request, limit int64) (providerhttp.Params, error) {
 	if r.Method == http.MethodGet {
 		return parseForm(r.URL.RawQuery)
 	}
@@ -80,7 +77,7 @@ func readVonageParams(w http.ResponseWriter, r *http.Request, limit int64) (para
 }
 
 // parseForm reads form-encoded parameters.
-func parseForm(raw string) (params, error) {
+func parseForm(raw string) (providerhttp.Params, error) {
 	values, err := url.ParseQuery(raw)
 	if err != nil {
 		return nil, malformed("the parameters are not valid form encoding")
@@ -90,21 +87,21 @@ func parseForm(raw string) (params, error) {
 
 // fromValues keeps one value per name. A repeated name is refused: the
 // providers never repeat one, and which value was signed would be unclear.
-func fromValues(values url.Values) (params, error) {
-	p := make(params, len(values))
+func fromValues(values url.Values) (providerhttp.Params, error) {
+	p := make(providerhttp.Params, len(values))
 	for name, vs := range values {
 		if len(vs) > 1 {
 			return nil, malformed("parameter %q is repeated", name)
 		}
 		p[name] = vs[0]
 	}
-	return p, p.check()
+	return p, checkParams(p)
 }
 
 // parseJSONParams reads a JSON object of scalar fields. Vonage sends every
 // value as a string; numbers and booleans are taken in their JSON spelling
 // and null as absent, so that a sender that types them is still read.
-func parseJSONParams(body []byte) (params, error) {
+func parseJSONParams(body []byte) (providerhttp.Params, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var fields map[string]any
@@ -114,7 +111,7 @@ func parseJSONParams(body []byte) (params, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, malformed("the body has data after its JSON object")
 	}
-	p := make(params, len(fields))
+	p := make(providerhttp.Params, len(fields))
 	for name, v := range fields {
 		switch v := v.(type) {
 		case string:
@@ -128,12 +125,12 @@ func parseJSONParams(body []byte) (params, error) {
 			return nil, malformed("field %q is not a string", name)
 		}
 	}
-	return p, p.check()
+	return p, checkParams(p)
 }
 
 // check refuses what no provider sends and no database stores: too many
 // parameters, invalid UTF-8 and NUL characters.
-func (p params) check() error {
+func checkParams(p providerhttp.Params) error {
 	if len(p) > maxParams {
 		return malformed("more than %d parameters", maxParams)
 	}
@@ -146,31 +143,10 @@ func (p params) check() error {
 	return nil
 }
 
-// require returns the named parameter, or an error naming it when it is
-// missing or empty.
-func (p params) require(name string) (string, error) {
-	v := strings.TrimSpace(p[name])
-	if v == "" {
-		return "", herald.FieldErrorf(herald.ECodeInvalid, name, "%s is required", name)
-	}
-	return v, nil
-}
-
-// first returns the first non-empty of the named parameters: Twilio sends
-// the same value under a current and a legacy name.
-func (p params) first(names ...string) string {
-	for _, name := range names {
-		if v := strings.TrimSpace(p[name]); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // readTwilioForm reads a Twilio webhook: the form of a POST, which the
 // signature covers, or the query of a GET, which the signature covers as
 // part of the URL.
-func readTwilioForm(w http.ResponseWriter, r *http.Request, limit int64) (params, url.Values, error) {
+func readTwilioForm(w http.ResponseWriter, r *http.Request, limit int64) (providerhttp.Params, url.Values, error) {
 	if r.Method == http.MethodGet {
 		p, err := parseForm(r.URL.RawQuery)
 		return p, nil, err

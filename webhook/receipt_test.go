@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/vonage"
 	"herald/vonage/vonagetest"
 	"herald/webhook"
 )
@@ -85,7 +86,7 @@ func TestForgedReceiptsChangeNothing(t *testing.T) {
 		r := b.deliver(t, b.book(t, b.tenant.ID, lead.ID, start)["1h"])
 		part := b.lastAccepted(t)
 		resign := func(p map[string]string, method, secret string) map[string]string {
-			sig, err := webhook.SignVonage(method, secret, p)
+			sig, err := vonage.Sign(method, secret, p)
 			if err != nil {
 				t.Fatal(err)
 			}

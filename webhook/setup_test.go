@@ -207,7 +207,7 @@ func (b *bundle) sign(t *testing.T, p map[string]string) map[string]string {
 	for k, v := range p {
 		out[k] = v
 	}
-	sig, err := webhook.SignVonage("sha256", vonageSecret, out)
+	sig, err := vonage.Sign("sha256", vonageSecret, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +252,6 @@ func (b *bundle) twilioCall(t *testing.T, pathAndQuery, token string, form url.V
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.server.URL+pathAndQuery, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", webhook.SignTwilio(token, publicURL+pathAndQuery, form))
+	req.Header.Set("X-Twilio-Signature", twilio.Sign(token, publicURL+pathAndQuery, form))
 	return b.do(t, req)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/twilio"
 	"herald/twilio/twiliotest"
 	"herald/webhook"
 )
@@ -91,11 +92,11 @@ func TestTwilioSignatures(t *testing.T) {
 		tampered.Set("To", "+14155550000")
 		forgeries := map[string]response{
 			"unsigned":       post("", form),
-			"wrong token":    post(webhook.SignTwilio("guessed", publicURL+path, form), form),
-			"other URL":      post(webhook.SignTwilio(twiliotest.AuthToken, "http://herald.example.com"+path, form), form),
-			"without ref":    post(webhook.SignTwilio(twiliotest.AuthToken, publicURL+webhook.TwilioStatusPath, form), form),
-			"tampered":       post(webhook.SignTwilio(twiliotest.AuthToken, publicURL+path, form), tampered),
-			"lower-case b64": post(strings.ToLower(webhook.SignTwilio(twiliotest.AuthToken, publicURL+path, form)), form),
+			"wrong token":    post(twilio.Sign("guessed", publicURL+path, form), form),
+			"other URL":      post(twilio.Sign(twiliotest.AuthToken, "http://herald.example.com"+path, form), form),
+			"without ref":    post(twilio.Sign(twiliotest.AuthToken, publicURL+webhook.TwilioStatusPath, form), form),
+			"tampered":       post(twilio.Sign(twiliotest.AuthToken, publicURL+path, form), tampered),
+			"lower-case b64": post(strings.ToLower(twilio.Sign(twiliotest.AuthToken, publicURL+path, form)), form),
 		}
 		for name, resp := range forgeries {
 			if resp.status != http.StatusUnauthorized || !strings.Contains(resp.body, `"code":"unauthorized"`) {
@@ -106,7 +107,7 @@ func TestTwilioSignatures(t *testing.T) {
 			t.Fatal("a forged status callback changed state")
 		}
 		// Twilio may sign with the default port written out.
-		withPort := post(webhook.SignTwilio(twiliotest.AuthToken, "https://herald.example.com:443"+path, form), form)
+		withPort := post(twilio.Sign(twiliotest.AuthToken, "https://herald.example.com:443"+path, form), form)
 		if got := withPort.result(t); got != herald.ReceiptApplied {
 			t.Fatalf("signed with :443: %q", got)
 		}
@@ -147,7 +148,7 @@ func TestTwilioInbound(t *testing.T) {
 		form.Set("Body", "HELP")
 		target := webhook.TwilioInboundPath + "?" + form.Encode()
 		req, _ := http.NewRequest(http.MethodGet, b.server.URL+target, nil)
-		req.Header.Set("X-Twilio-Signature", webhook.SignTwilio(twiliotest.AuthToken, publicURL+target, nil))
+		req.Header.Set("X-Twilio-Signature", twilio.Sign(twiliotest.AuthToken, publicURL+target, nil))
 		if resp := b.do(t, req); resp.status != http.StatusOK {
 			t.Fatalf("inbound by GET: %d %s", resp.status, resp.body)
 		}

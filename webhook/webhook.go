@@ -1,39 +1,38 @@
-// Package webhook receives what the SMS providers send back to Herald:
-// Vonage delivery receipts and inbound SMS (as GET query, form POST or JSON
-// POST), Twilio status callbacks and inbound messages. Every request is
-// verified first, by Vonage's sig or X-Twilio-Signature; an unsigned or
-// wrongly signed one is refused with 401 and changes nothing.
+// Package webhook is the generic flow of what the SMS providers send back
+// to Herald: it reads the request (Vonage's GET query, form POST or JSON
+// POST; Twilio's form), has the provider package verify and parse it
+// (vonage and twilio own their wire formats), refuses an unsigned or
+// wrongly signed one with 401 before anything changes, hands the receipt
+// or text to the store with its decider, and sends the reply owed.
 //
-// Receipts update the delivery status of the reminder they report on.
-// Inbound texts are read for the keywords of DESIGN §3 rule 11 (STOP and
-// its synonyms, START, HELP, CONFIRM), and answered through the provider
-// they came in on. Tenants are found only through what Herald issued: the
-// reference it gave a message, the provider's message id, the number it
-// sent from and the phone it sent to.
+// Receipts update the delivery status of the reminder they report on
+// (schedule.ReceiptDecider); inbound texts are decided by
+// schedule.InboundDecider (docs/RULES.md, "Inbound texts"). Tenants are
+// found only through what Herald issued: the reference it gave a message,
+// the provider's message id, the number it sent from and the phone it
+// sent to.
 package webhook
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"herald"
 	"herald/internal/problem"
+	"herald/internal/providerhttp"
+	"herald/twilio"
+	"herald/vonage"
 )
 
 // The routes, mounted beside the API.
 const (
-	VonageReceiptPath = "/webhooks/vonage/dlr"
-	VonageInboundPath = "/webhooks/vonage/inbound"
-	TwilioStatusPath  = "/webhooks/twilio/status"
-	TwilioInboundPath = "/webhooks/twilio/inbound"
+	VonageReceiptPath = vonage.DeliveryReceiptPath
+	VonageInboundPath = vonage.InboundPath
+	TwilioStatusPath  = twilio.StatusCallbackPath
+	TwilioInboundPath = twilio.InboundPath
 )
-
-// MaxClockSkew is how far a signed Vonage webhook's timestamp may be from
-// now, either way.
-const MaxClockSkew = 5 * time.Minute
 
 // DefaultMaxBodyBytes bounds a webhook's body; real ones are well under a
 // kilobyte, a long inbound text a few.
@@ -86,7 +85,7 @@ type Config struct {
 // Handler serves the provider webhooks.
 type Handler struct {
 	cfg    Config
-	vonage vonageSigner
+	vonage vonage.Verifier
 }
 
 // New checks cfg and returns a Handler. Missing secrets are not an error:
@@ -107,7 +106,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = DefaultReplyTimeout
 	}
-	signer, err := newVonageSigner(cfg.VonageMethod, cfg.VonageSecret)
+	signer, err := vonage.NewVerifier(cfg.VonageMethod, cfg.VonageSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +152,7 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 		if err == nil {
 			return
 		}
-		var refused *refusal
+		var refused *providerhttp.Refusal
 		if errors.As(err, &refused) || herald.ErrorCode(err) == herald.ECodeUnauthorized {
 			h.cfg.Logger.WarnContext(r.Context(), "Webhook refused", "provider", provider, "path", r.URL.Path,
 				"reason", err.Error())
@@ -177,14 +176,4 @@ func (h *Handler) serve(provider string, fn func(w http.ResponseWriter, r *http.
 		}
 		problem.Write(w, p)
 	})
-}
-
-// refusal is a request that failed verification. Its reason is logged,
-// never answered: it would tell a forger what to fix.
-type refusal struct{ reason string }
-
-func (e *refusal) Error() string { return "webhook refused: " + e.reason }
-
-func refuse(format string, args ...any) error {
-	return &refusal{reason: fmt.Sprintf(format, args...)}
 }

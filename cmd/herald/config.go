@@ -11,8 +11,8 @@ import (
 	"herald/sqlstore"
 )
 
-// Config is Herald's configuration, read from the environment (DESIGN
-// §5.2). Provider settings are read by the providers package.
+// Config is Herald's configuration, read from the environment (docs/RULES.md,
+// "Configuration"). Provider settings are read by the providers package.
 type Config struct {
 	DatabaseURL string
 	Addr        string

@@ -25,6 +25,7 @@ import (
 	"herald"
 	"herald/client"
 	"herald/dbtest"
+	"herald/vonage"
 	"herald/vonage/vonagetest"
 	"herald/webhook"
 )
@@ -226,7 +227,7 @@ func (s *eventsServer) postVonage(t *testing.T, path string, params map[string]s
 	t.Helper()
 	params["timestamp"] = strconv.FormatInt(time.Now().Unix(), 10)
 	params["nonce"] = rand.Text()
-	sig, err := webhook.SignVonage("sha256", eventsSigSecret, params)
+	sig, err := vonage.Sign("sha256", eventsSigSecret, params)
 	if err != nil {
 		t.Fatal(err)
 	}

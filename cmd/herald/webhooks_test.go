@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"herald/dbtest"
+	"herald/vonage"
 	"herald/webhook"
 )
 
@@ -63,7 +64,7 @@ func TestServeMountsTheWebhooks(t *testing.T) {
 			if status, body := post(receipt); status != http.StatusUnauthorized {
 				t.Fatalf("unsigned receipt: %d %s", status, body)
 			}
-			receipt["sig"], _ = webhook.SignVonage("sha512", "s3cret", receipt)
+			receipt["sig"], _ = vonage.Sign("sha512", "s3cret", receipt)
 			if status, body := post(receipt); status != http.StatusOK || !strings.Contains(body, `"result":"unmatched"`) {
 				t.Fatalf("signed receipt for a message Herald never sent: %d %s", status, body)
 			}
