@@ -46,7 +46,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 // lockMigrations takes a session advisory lock on PostgreSQL on a connection
 // of its own, held until unlock. SQLite is used by one process only.
 func (db *DB) lockMigrations(ctx context.Context) (func(), error) {
-	if db.dialect.name != "postgres" {
+	if db.dialect.singleProcess {
 		return func() {}, nil
 	}
 	conn, err := db.Conn(ctx)
@@ -178,7 +178,7 @@ func (db *DB) CheckMigrated(ctx context.Context) error {
 // otherwise delay scheduled reminders until it expires. PostgreSQL, shared
 // by many processes, keeps its leader.
 func (db *DB) ForgetLeader(ctx context.Context) error {
-	if db.dialect.name != "sqlite" {
+	if !db.dialect.singleProcess {
 		return nil
 	}
 	if _, err := db.ExecContext(ctx, "DELETE FROM river_leader"); err != nil {
@@ -196,7 +196,7 @@ func (db *DB) ForgetLeader(ctx context.Context) error {
 // cut off is marked unknown. PostgreSQL, shared by live processes, leaves
 // this to the engine's rescuer.
 func (db *DB) RequeueOrphanedJobs(ctx context.Context) (int64, error) {
-	if db.dialect.name != "sqlite" {
+	if !db.dialect.singleProcess {
 		return 0, nil
 	}
 	res, err := db.ExecContext(ctx, "UPDATE river_job SET state = 'available' WHERE state = 'running'")

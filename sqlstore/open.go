@@ -34,6 +34,12 @@ const DefaultURL = "sqlite:herald.db"
 // dialect holds what differs between the databases.
 type dialect struct {
 	name string
+	// singleProcess: the database belongs to one process at a time (an
+	// SQLite file), which may then take for granted that nothing else runs.
+	singleProcess bool
+	// maxConns is how many connections the pool may open at once; 0 for
+	// no limit of the database's own.
+	maxConns int
 	// forUpdate locks selected rows until the transaction ends. SQLite has
 	// one writer and takes its lock at BEGIN, so it needs none.
 	forUpdate string
@@ -58,8 +64,18 @@ type DB struct {
 	file *sqliteFile
 }
 
-// Name returns "sqlite" or "postgres".
+// Name returns "sqlite" or "postgres", for logs and messages.
 func (db *DB) Name() string { return db.dialect.name }
+
+// SingleProcess reports that the database belongs to one process at a
+// time (an SQLite file): it is migrated by the process that opens it, jobs
+// left running at start were a dead process's, and the send pace is held
+// in memory. A database many processes share (PostgreSQL) reports false.
+func (db *DB) SingleProcess() bool { return db.dialect.singleProcess }
+
+// MaxConns is how many connections the database takes at once: 1 for
+// SQLite, which has one writer; 0 for no limit of its own.
+func (db *DB) MaxConns() int { return db.dialect.maxConns }
 
 // RiverDriver returns the job engine's driver for this database; the engine
 // shares the pool, so jobs are inserted in Herald's own transactions.
@@ -106,6 +122,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	return &DB{DB: sqlDB, file: file, dialect: dialect{
 		name:          "sqlite",
+		singleProcess: true,
+		maxConns:      1,
 		timeArg:       "%s",
 		jobTimeLayout: "2006-01-02 15:04:05.000",
 		river:         riversqlite.New(sqlDB),

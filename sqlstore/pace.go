@@ -18,7 +18,7 @@ type SendPace struct{ db *DB }
 // SendPace returns the database's slot source, or nil on SQLite, where one
 // process holds the pace in memory.
 func (db *DB) SendPace() *SendPace {
-	if db.dialect.name != "postgres" {
+	if db.dialect.singleProcess {
 		return nil
 	}
 	return &SendPace{db: db}

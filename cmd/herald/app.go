@@ -80,7 +80,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 			return nil, err
 		}
 	}
-	if n := cfg.DatabaseMaxConns; n > 0 && db.Name() == "postgres" {
+	if n := cfg.DatabaseMaxConns; n > 0 && db.MaxConns() == 0 {
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 	}
@@ -94,7 +94,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error)
 
 func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	var err error
-	if a.db.Name() == "sqlite" {
+	if a.db.SingleProcess() {
 		err = a.db.Migrate(ctx)
 	} else {
 		err = a.db.CheckMigrated(ctx)
@@ -150,11 +150,11 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		Events: outbound.NewJobs(a.river), Senders: provCfg.SMSFrom()})
 	a.events.Store = a.store
 	// Reminders due together share their transactions: a burst costs one
-	// per batch instead of one per reminder. SQLite has one connection, so
-	// it runs one batch at a time.
+	// per batch instead of one per reminder. A database of one connection
+	// (SQLite) runs one batch at a time.
 	flushers := 4
-	if a.db.Name() == "sqlite" {
-		flushers = 1
+	if n := a.db.MaxConns(); n > 0 && n < flushers {
+		flushers = n
 	}
 	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, 64)
 	a.templates = catalog.New(a.store, render.NewRegistry())
@@ -173,7 +173,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 			msg += "; the configured providers are not used"
 		}
 		a.logger.Info(msg)
-	case noProvider && a.cfg.serving && a.db.Name() == "sqlite":
+	case noProvider && a.cfg.serving && a.db.SingleProcess():
 		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
 		a.logger.Info("No SMS or email provider configured: messages are held in the outbox (GET /v1/outbox), not sent")
 	case noProvider:
