@@ -52,6 +52,14 @@ func run(ctx context.Context, opts *options) error {
 			return err
 		}
 	}
+	if opts.parts["pace"] && opts.db != kindSQLite {
+		if err := runPacePart(ctx, opts); err != nil {
+			return err
+		}
+	}
+	if !opts.parts["engine"] && !opts.parts["dispatch"] && !opts.parts["scale"] {
+		return nil
+	}
 	kinds := opts.kinds()
 	results := make([]dbResult, len(kinds))
 	errs := make([]error, len(kinds))

@@ -51,6 +51,9 @@ type options struct {
 
 	scale, scaleBookings, pickup int
 
+	// pace is the rate-limited part's settings.
+	pace paceOptions
+
 	original       originalDesign
 	originalWindow time.Duration
 
@@ -84,7 +87,8 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&o.heraldBin, "herald", "", "herald binary to run (default: go build ./cmd/herald into a temporary directory)")
 	fs.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "Markdown file to write the results into (between its heraldbench markers)")
 	fs.BoolVar(&o.smoke, "smoke", false, "run everything with small numbers, in parallel, to check that it works (CI)")
-	parts := fs.String("parts", "engine,dispatch,scale", "parts to run: engine (baseline), dispatch (booking, dispatch, original design), scale")
+	parts := fs.String("parts", "engine,dispatch,scale,pace",
+		"parts to run: engine (baseline), dispatch (booking, dispatch, original design), scale, pace (three workers under a provider's rate limit, PostgreSQL)")
 	fs.StringVar(&o.profileDir, "pprof", "", "directory for CPU profiles of herald during each dispatch phase (sets HERALD_PPROF=1)")
 	fs.DurationVar(&o.providerLatency, "provider-latency", 20*time.Millisecond, "how long the fake SMS provider takes to answer")
 	fs.IntVar(&o.batchSize, "batch-size", 2000,
@@ -102,6 +106,9 @@ func parseOptions(args []string) (*options, error) {
 	fs.IntVar(&o.scaleBookings, "scale-bookings", 2000, "meetings booked in each state of the scale phase")
 	fs.IntVar(&o.pickup, "pickup", 200, "reminders due at once in each state of the scale phase")
 	fs.DurationVar(&o.originalWindow, "original-for", 65*time.Second, "how long the original design's poller runs")
+	fs.IntVar(&o.pace.limit, "pace-limit", 100, "the fake Vonage account's limit in requests per second, and VONAGE_RATE_LIMIT, in the pace part")
+	fs.IntVar(&o.pace.burst, "pace-burst", 3000, "reminders due at once in the pace part, a third each of 10-minute, 1-hour and 24-hour meetings")
+	fs.IntVar(&o.pace.workers, "pace-workers", 3, "herald worker processes in the pace part")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -123,10 +130,10 @@ func parseOptions(args []string) (*options, error) {
 	o.parts = map[string]bool{}
 	for _, p := range strings.Split(*parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "engine", "dispatch", "scale":
+		case "engine", "dispatch", "scale", "pace":
 			o.parts[p] = true
 		default:
-			return nil, fmt.Errorf("-parts: unknown part %q; want engine, dispatch or scale", p)
+			return nil, fmt.Errorf("-parts: unknown part %q; want engine, dispatch, scale or pace", p)
 		}
 	}
 	o.command = "go run ./cmd/heraldbench " + strings.Join(args, " ")
@@ -153,6 +160,7 @@ func smallSizes(o *options, set map[string]bool, sustainPG, sustainSQLite *float
 	small("scale", func() { o.scale = 3000 })
 	small("scale-bookings", func() { o.scaleBookings = 50 })
 	small("pickup", func() { o.pickup = 20 })
+	small("pace-burst", func() { o.pace.burst = 300 })
 	small("original-for", func() { o.originalWindow = 2500 * time.Millisecond })
 	o.original.Poll = time.Second
 }

@@ -101,6 +101,11 @@ func phaseLabel(d dispatchResult) string {
 // the rest of the file; a file without markers gets the text appended, a
 // missing file is created with a title.
 func writeReport(path, text string) error {
+	return writeBetween(path, text, beginMarker, endMarker)
+}
+
+// writeBetween is writeReport with the markers given.
+func writeBetween(path, text, beginMarker, endMarker string) error {
 	if path == "" || path == "-" {
 		return nil
 	}
