@@ -88,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return tenantCommand(ctx, cfg, args[1:], stdout)
 	case "key":
 		return keyCommand(ctx, cfg, args[1:], stdout)
+	case "backup":
+		return backup(ctx, cfg, args[1:], stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg, args[1:], stdout)
 	case "sms-test":
