@@ -50,6 +50,7 @@ func (s *Store) replanForZone(ctx context.Context, tx *sql.Tx, lead herald.Lead,
 		return err
 	}
 	var audit []herald.AuditAction
+	var events []herald.Event
 	for _, m := range meetings {
 		rs := byMeeting[m.ID]
 		before := make([]herald.Reminder, len(rs))
@@ -89,7 +90,13 @@ func (s *Store) replanForZone(ctx context.Context, tx *sql.Tx, lead herald.Lead,
 			a := reminderAudit(r, action, now)
 			a.Detail = detail
 			audit = append(audit, a)
+			if r.Status == herald.ReminderSkipped {
+				events = append(events, herald.NewEvent(r.TenantID, herald.EventReminderSkipped, r.ID, *r, now))
+			}
 		}
 	}
-	return writeAudit(ctx, tx, audit...)
+	if err := writeAudit(ctx, tx, audit...); err != nil {
+		return err
+	}
+	return s.writeEvents(ctx, tx, events...)
 }

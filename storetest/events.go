@@ -217,3 +217,49 @@ func testRedeliver(t *testing.T, b *Bundle) {
 	_, err = b.Store.RedeliverEvent(ctx, newTenant(t, b, "Other").ID, ev.ID)
 	wantCode(t, err, herald.ECodeNotFound)
 }
+
+// testReplanSkipEvent: a pending reminder that a change of the lead's time
+// zone puts outside the send window, under a rule that skips, writes
+// reminder.skipped.
+func testReplanSkipEvent(t *testing.T, b *Bundle) {
+	ctx := context.Background()
+	tenant := newTenant(t, b, "Acme")
+	settings := herald.DefaultSettings()
+	settings.Timezone = "UTC"
+	settings.SendWindow = &herald.SendWindow{From: "08:00", To: "20:00"}
+	settings.ReminderRules = []herald.ReminderRule{{Name: "24h", Offset: herald.Duration(24 * time.Hour),
+		Template: "meeting_reminder_24h", OutsideWindow: herald.OutsideSkip}}
+	if err := settings.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.UpdateSettings(ctx, tenant.ID, settings); err != nil {
+		t.Fatal(err)
+	}
+	lead, err := b.Store.CreateLead(ctx, tenant.ID, herald.LeadInput{Name: "Jane", Email: "jane@example.com",
+		Timezone: "UTC", Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reminder is due at 12:00 UTC, inside the window in London, at
+	// 21:00 in Tokyo.
+	start := time.Date(b.Clock.Now().Year(), b.Clock.Now().Month(), b.Clock.Now().Day(), 12, 0, 0, 0, time.UTC).
+		Add(72 * time.Hour)
+	m := book(t, b, tenant.ID, lead.ID, start)
+	if m.Reminders[0].Status != herald.ReminderPending {
+		t.Fatalf("reminder %+v, want pending", m.Reminders[0])
+	}
+	tokyo := "Asia/Tokyo"
+	if _, err := b.Store.UpdateLead(ctx, tenant.ID, lead.ID, herald.LeadPatch{Timezone: &tokyo},
+		func(*herald.Lead) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	got := listEvents(t, b, tenant.ID, herald.EventFilter{ObjectID: m.Reminders[0].ID})
+	if len(got) != 1 || got[0].Type != herald.EventReminderSkipped {
+		t.Fatalf("events of the reminder: %v, want reminder.skipped", eventTypes(got))
+	}
+	var r herald.Reminder
+	if err := json.Unmarshal(got[0].Data, &r); err != nil || r.Status != herald.ReminderSkipped ||
+		r.Reason != herald.ReasonOutsideWindow {
+		t.Fatalf("data %s (%v)", got[0].Data, err)
+	}
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		"WebhookEndpoints":        testWebhookEndpoints,
 		"Redeliver":               testRedeliver,
 		"Retention":               testRetention,
+		"ReplanSkipEvent":         testReplanSkipEvent,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
