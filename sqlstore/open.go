@@ -102,7 +102,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// One connection: SQLite has one writer, and the job engine asks for
 	// it. BEGIN IMMEDIATE takes the write lock at the start of each
 	// transaction, so two transactions never deadlock upgrading a read lock.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	// The path is a path, not a URI: '#', '?' and '%' in it (a test's
+	// temporary directory may hold '#') are escaped, or SQLite would cut
+	// the name there and open another file.
+	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(on)&_pragma=synchronous(normal)&_txlock=immediate"
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {

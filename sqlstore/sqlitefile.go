@@ -29,15 +29,14 @@ type sqliteFile struct {
 // statSQLiteFile records the file path names, once SQLite has created it.
 // In-memory databases have no file.
 func statSQLiteFile(path string) (*sqliteFile, error) {
-	if path == ":memory:" || strings.Contains(path, "mode=memory") {
+	if path == ":memory:" {
 		return nil, nil
 	}
-	name, _, _ := strings.Cut(path, "?")
-	info, err := os.Stat(name)
+	info, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", name, err)
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &sqliteFile{path: name, info: info}, nil
+	return &sqliteFile{path: path, info: info}, nil
 }
 
 // errFileGone is the error of a database file deleted or replaced under a

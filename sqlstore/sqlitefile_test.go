@@ -75,3 +75,20 @@ func TestSQLiteFileDeletedIsNoticed(t *testing.T) {
 		t.Error("ping with another file in the database's place succeeded")
 	}
 }
+
+// A path with '#', '?' or '%' names the file it says, not a shorter one.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "run#01?x=%41")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "herald.db")
+	db := openSQLite(t, path)
+	if err := db.PingContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at %s: %v", path, err)
+	}
+}
