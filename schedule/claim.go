@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -196,8 +197,14 @@ func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status
 		action = herald.ActionExpired
 	}
 	st.Audit = append(st.Audit, r.Audit(action, string(reason), now))
-	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" not sent: "+string(status)+" ("+string(reason)+")", "tenant", r.TenantID,
-		"meeting", r.MeetingID, "reminder", r.ID)
+	// A failure is final and worth a look; the other ends are the rules
+	// at work.
+	level := slog.LevelInfo
+	if status == herald.ReminderFailed {
+		level = slog.LevelWarn
+	}
+	d.Logger.Log(ctx, level, "Reminder not sent", "tenant", r.TenantID, "meeting", r.MeetingID, "reminder", r.ID,
+		"status", status, "reason", reason)
 	d.Metrics.countOutcome(string(status), r.Channel, r.Provider)
 }
 
@@ -222,8 +229,8 @@ func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, o
 	st.FinishedAttempt = &finished
 	r.LastError = why
 	st.Audit = append(st.Audit, r.Audit(herald.ActionUnknown, "reference "+open.Reference, now))
-	d.Logger.WarnContext(ctx, "Reminder "+r.ID+" outcome unknown after an interrupted send; not sending again",
-		"tenant", r.TenantID, "reference", open.Reference, "why", why)
+	d.Logger.WarnContext(ctx, "Reminder outcome unknown after an interrupted send; not sending again",
+		"tenant", r.TenantID, "meeting", r.MeetingID, "reminder", r.ID, "reference", open.Reference, "why", why)
 	d.Metrics.countOutcome(string(herald.ReminderUnknown), r.Channel, r.Provider)
 }
 

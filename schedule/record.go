@@ -52,7 +52,7 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		if out.result.Held {
 			r.DeliveryStatus = herald.DeliveryHeld
 			st.Audit = append(st.Audit, r.Audit(herald.ActionSent, "held in the outbox for "+mask(plan.message.Channel, plan.recipient)+", not sent", now))
-			d.Logger.InfoContext(ctx, "Reminder "+r.ID+" held in the outbox, not sent", "tenant", r.TenantID,
+			d.Logger.InfoContext(ctx, "Reminder held in the outbox, not sent", "tenant", r.TenantID,
 				"meeting", r.MeetingID, "reminder", r.ID, "channel", r.Channel, "to", mask(plan.message.Channel, plan.recipient))
 			d.Metrics.observeHeld(r, now.Sub(plan.scheduledAt))
 			return nextStep{}
@@ -60,8 +60,9 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		// A receipt that beat this commit may already have said more.
 		r.DeliveryStatus = laterDelivery(r.DeliveryStatus, herald.DeliveryAccepted)
 		st.Audit = append(st.Audit, r.Audit(herald.ActionSent, "to "+mask(plan.message.Channel, plan.recipient)+" message "+out.result.MessageID, now))
-		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" sent successfully via "+r.Channel, "tenant", r.TenantID,
-			"meeting", r.MeetingID, "reminder", r.ID, "provider", r.Provider, "to", mask(plan.message.Channel, plan.recipient),
+		// The original worker's words, without the id, so that lines group.
+		d.Logger.InfoContext(ctx, "Reminder sent successfully", "tenant", r.TenantID,
+			"meeting", r.MeetingID, "reminder", r.ID, "via", r.Channel, "provider", r.Provider, "to", mask(plan.message.Channel, plan.recipient),
 			"late_ms", now.Sub(plan.scheduledAt).Milliseconds())
 		d.Metrics.observeSent(r, now.Sub(plan.scheduledAt))
 		return nextStep{}
@@ -167,7 +168,7 @@ func (d *Deliverer) fallBackToEmail(ctx context.Context, st *herald.DeliveryStat
 	r := &st.Reminder
 	r.Status, r.Reason, r.NextRetryAt = herald.ReminderPending, herald.ReasonSMSUnavailable, nil
 	st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, why, now))
-	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" goes by email: its SMS cannot go", "tenant", r.TenantID,
+	d.Logger.InfoContext(ctx, "Reminder goes by email: its SMS cannot go", "tenant", r.TenantID,
 		"meeting", r.MeetingID, "reminder", r.ID, "error", r.LastError)
 	return nextStep{fallback: true}
 }
@@ -178,7 +179,7 @@ func (d *Deliverer) retryAt(ctx context.Context, st *herald.DeliveryState, now t
 	next := now.Add(wait)
 	r.Status, r.NextRetryAt = herald.ReminderPending, &next
 	st.Audit = append(st.Audit, r.Audit(action, "next try at "+next.Format(time.RFC3339)+": "+r.LastError, now))
-	d.Logger.InfoContext(ctx, "Reminder "+r.ID+" will be retried", "tenant", r.TenantID, "reminder", r.ID,
+	d.Logger.WarnContext(ctx, "Reminder will be retried", "tenant", r.TenantID, "meeting", r.MeetingID, "reminder", r.ID,
 		"in", wait.String(), "error", r.LastError)
 	// The outcome label speaks the attempts' vocabulary, as
 	// herald_sender_duration_seconds does: transient or throttled.

@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -13,8 +12,8 @@ import (
 type pickups struct{ n atomic.Int64 }
 
 // ReportPickups logs once per interval how many due reminders the worker
-// picked up in it, in the original worker's words ("Found 2 due
-// reminders"); quiet intervals log nothing. It returns when ctx ends.
+// picked up in it, in the original worker's words ("Found due reminders",
+// with the count as an attribute); quiet intervals log nothing. It returns when ctx ends.
 func (w *ReminderWorker) ReportPickups(ctx context.Context, logger *slog.Logger, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -24,7 +23,7 @@ func (w *ReminderWorker) ReportPickups(ctx context.Context, logger *slog.Logger,
 			return
 		case <-ticker.C:
 			if n := w.pickups.n.Swap(0); n > 0 {
-				logger.InfoContext(ctx, "Found "+strconv.FormatInt(n, 10)+" due reminders", "window", interval.String())
+				logger.InfoContext(ctx, "Found due reminders", "count", n, "window", interval.String())
 			}
 		}
 	}

@@ -30,7 +30,7 @@ func (h *Handler) applyReceipt(ctx context.Context, rc herald.Receipt) (string, 
 		log.DebugContext(ctx, "Delivery receipt seen before; nothing changed")
 		return out.Result, nil
 	}
-	log.InfoContext(ctx, "Delivery receipt for reminder "+out.ReminderID+": "+string(rc.Status), "tenant", out.TenantID,
+	log.InfoContext(ctx, "Delivery receipt applied", "delivery_status", rc.Status, "tenant", out.TenantID,
 		"reminder", out.ReminderID, "fallback_email", out.Resent)
 	if rc.OptedOut && rc.Recipient != "" && rc.Sender != "" {
 		// The receipt is committed: a failure here is logged rather than
@@ -75,7 +75,7 @@ func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.I
 	}
 	sender := h.cfg.Replies[msg.Provider]
 	if sender == nil {
-		h.cfg.Logger.WarnContext(ctx, "No "+msg.Provider+" client to answer an inbound SMS with", "kind", out.Kind)
+		h.cfg.Logger.WarnContext(ctx, "No provider client to answer an inbound SMS with", "provider", msg.Provider, "kind", out.Kind)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.ReplyTimeout)

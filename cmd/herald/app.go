@@ -179,7 +179,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	case noProvider:
 		a.noSender = errNoProvider
 	default:
-		a.logger.Info("Providers: " + provCfg.Summary())
+		a.logger.Info("Providers configured", "providers", provCfg.Summary())
 	}
 	return a.newWebhooks(provCfg, senders.Replies, deliverer.Email != nil)
 }
