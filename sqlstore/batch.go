@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"herald"
@@ -16,20 +18,54 @@ import (
 // while no transaction holds the writer for long.
 const batchChunk = 50
 
+// batchWorkers is how many transactions book one batch at once on
+// PostgreSQL; SQLite has one writer, so there a batch is booked in one go.
+const batchWorkers = 4
+
 // BookMeetingBatch books each item in a savepoint of its own, so a failing
-// item rolls back alone, and commits every batchChunk items.
+// item rolls back alone, and commits every batchChunk items. On PostgreSQL
+// the items are shared among batchWorkers transactions by their key, so two
+// items with one key are always booked by the same transaction, in order.
 func (s *Store) BookMeetingBatch(ctx context.Context, tenantID string, items []herald.BatchBooking,
 	answer func(herald.Meeting) herald.IdempotentResponse) ([]herald.BatchOutcome, error) {
+	workers := 1
+	if s.db.dialect.name == "postgres" {
+		workers = batchWorkers
+	}
+	shares := make([][]int, workers)
+	for i, it := range items {
+		h := fnv.New32a()
+		h.Write([]byte(it.Request.Key))
+		w := int(h.Sum32() % uint32(workers))
+		shares[w] = append(shares[w], i)
+	}
 	out := make([]herald.BatchOutcome, len(items))
-	for start := 0; start < len(items); start += batchChunk {
-		end := min(start+batchChunk, len(items))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w, share := range shares {
+		wg.Go(func() { errs[w] = s.bookBatchShare(ctx, tenantID, items, share, out, answer) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("book batch: %w", err)
+	}
+	return out, nil
+}
+
+// bookBatchShare books the items of indices, batchChunk to a transaction,
+// and writes their outcomes in out. A chunk whose transaction fails has
+// each of its items fail; only a cancelled context stops the share.
+func (s *Store) bookBatchShare(ctx context.Context, tenantID string, items []herald.BatchBooking, indices []int,
+	out []herald.BatchOutcome, answer func(herald.Meeting) herald.IdempotentResponse) error {
+	for start := 0; start < len(indices); start += batchChunk {
+		chunk := indices[start:min(start+batchChunk, len(indices))]
 		err := s.db.inTxRaw(ctx, func(tx *sql.Tx) error {
 			now := s.now()
 			if _, err := tx.ExecContext(ctx, "DELETE FROM idempotent_requests WHERE tenant_id = $1 AND created_at < $2",
 				tenantID, ts(now.Add(-herald.IdempotencyTTL))); err != nil {
 				return err
 			}
-			for i := start; i < end; i++ {
+			for _, i := range chunk {
 				if _, err := tx.ExecContext(ctx, "SAVEPOINT batch_item"); err != nil {
 					return err
 				}
@@ -47,15 +83,15 @@ func (s *Store) BookMeetingBatch(ctx context.Context, tenantID string, items []h
 		})
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("book batch: %w", err)
+				return err
 			}
 			// Nothing of this chunk was kept: each of its items says so.
-			for i := start; i < end; i++ {
+			for _, i := range chunk {
 				out[i] = herald.BatchOutcome{Err: fmt.Errorf("book batch: %w", err)}
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // bookBatchItem answers one item in tx: from its key's record, or by
