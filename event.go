@@ -256,6 +256,10 @@ type EventDeliveryState struct {
 	// DisableEndpoint, when not empty, disables the endpoint for that
 	// reason.
 	DisableEndpoint string
+	// EarlierFirst reports that an earlier event of the same object waits
+	// for its first try to the same endpoint: this one goes after it, so
+	// an endpoint gets an object's events in order unless a try fails.
+	EarlierFirst bool
 }
 
 // EventDeliveryStore is what the delivery of events needs of storage.

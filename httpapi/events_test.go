@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -191,6 +192,19 @@ func TestEventsAPI(t *testing.T) {
 		b.do(t, "GET", "/v1/events/"+evID, other.APIKey, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
 		b.do(t, "POST", "/v1/events/"+evID+"/redeliver", other.APIKey, nil).
 			wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
+		// A booking too late for two rules: their reminder.skipped events
+		// carry reminders, checked against the document like the rest.
+		late := b.book(t, acme.APIKey, lead.ID, epoch.Add(30*time.Minute))
+		b.do(t, "GET", "/v1/events?type=reminder.skipped", acme.APIKey, nil).want(t, http.StatusOK, &page)
+		if len(page.Items) != 2 {
+			t.Fatalf("%d reminder.skipped events, want 2", len(page.Items))
+		}
+		for _, e := range page.Items {
+			var r herald.Reminder
+			if err := json.Unmarshal(e.Data, &r); err != nil || r.MeetingID != late.ID || r.Status != herald.ReminderSkipped {
+				t.Fatalf("reminder.skipped data %s (%v)", e.Data, err)
+			}
+		}
 		b.strictRequests = false
 		b.do(t, "GET", "/v1/events?type=nope", acme.APIKey, nil).wantProblem(t, http.StatusBadRequest, herald.ECodeInvalidQuery)
 	})

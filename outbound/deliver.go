@@ -100,6 +100,10 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID string) (t
 	if st.Endpoint == nil || st.Endpoint.DisabledAt != nil {
 		return 0, d.stop(ctx, tenantID, deliveryID, st.Endpoint)
 	}
+	if st.EarlierFirst {
+		// An earlier change of the same object goes first.
+		return 200*time.Millisecond + rand.N(200*time.Millisecond), nil
+	}
 	if !d.slots.acquire(tenantID) {
 		// The tenant's share is in use: come back soon, without counting
 		// an attempt.

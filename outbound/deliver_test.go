@@ -2,6 +2,7 @@ package outbound_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -29,6 +30,7 @@ type bundle struct {
 	clock    *clocktest.Clock
 	tenant   herald.Tenant
 	endpoint herald.WebhookEndpoint
+	meeting  string
 	delivery string
 	d        *outbound.Deliverer
 }
@@ -48,7 +50,7 @@ func setup(t *testing.T, db *sqlstore.DB, url string, guard *outbound.Guard) *bu
 	}
 	// The endpoint is stored as is: the guard is tested at delivery.
 	ep, err := store.CreateWebhookEndpoint(ctx, tenant.ID, herald.WebhookEndpointInput{URL: url,
-		Secret: herald.NewWebhookSecret(), Events: []herald.EventType{herald.EventMeetingBooked}})
+		Secret: herald.NewWebhookSecret(), Events: []herald.EventType{herald.EventMeetingBooked, herald.EventMeetingCancelled}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,8 @@ func setup(t *testing.T, db *sqlstore.DB, url string, guard *outbound.Guard) *bu
 	}
 	d := &outbound.Deliverer{Store: store, Guard: guard, Clock: clock, Logger: slog.New(slog.DiscardHandler),
 		Timeout: 2 * time.Second}
-	return &bundle{store: store, clock: clock, tenant: tenant, endpoint: ep, delivery: page.Items[0].Deliveries[0].ID, d: d}
+	return &bundle{store: store, clock: clock, tenant: tenant, endpoint: ep, meeting: m.ID,
+		delivery: page.Items[0].Deliveries[0].ID, d: d}
 }
 
 func (b *bundle) state(t *testing.T) *herald.EventDeliveryState {
@@ -278,4 +281,41 @@ func TestGuardAddresses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAnObjectsEventsGoInOrder: a meeting's cancellation waits while its
+// booking has not had its first try at the same endpoint.
+func TestAnObjectsEventsGoInOrder(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		var got []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var ev struct{ Type string }
+			body, _ := io.ReadAll(r.Body)
+			_ = json.Unmarshal(body, &ev)
+			got = append(got, ev.Type)
+		}))
+		defer srv.Close()
+		b := setup(t, db, srv.URL, loopback)
+		ctx := context.Background()
+		if _, err := b.store.CancelMeeting(ctx, b.tenant.ID, b.meeting); err != nil {
+			t.Fatal(err)
+		}
+		page, err := b.store.ListEvents(ctx, b.tenant.ID, herald.EventFilter{Type: herald.EventMeetingCancelled})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("events %+v (%v)", page, err)
+		}
+		cancelled := page.Items[0].Deliveries[0].ID
+		if wait, err := b.d.Deliver(ctx, b.tenant.ID, cancelled); err != nil || wait == 0 || len(got) != 0 {
+			t.Fatalf("the cancellation went first (wait %v, %v, sent %v)", wait, err, got)
+		}
+		for _, id := range []string{b.delivery, cancelled} {
+			if wait, err := b.d.Deliver(ctx, b.tenant.ID, id); err != nil || wait != 0 {
+				t.Fatalf("Deliver = %v, %v", wait, err)
+			}
+		}
+		if want := []string{"meeting.booked", "meeting.cancelled"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Fatalf("received %v, want %v", got, want)
+		}
+	})
 }

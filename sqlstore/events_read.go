@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"herald"
 )
@@ -269,9 +270,32 @@ func (s *Store) RedeliverEvent(ctx context.Context, tenantID, id string) (herald
 	return s.Event(ctx, tenantID, id)
 }
 
-// LoadEventDelivery reads a delivery with its event and endpoint.
+// earlierFirstWindow bounds how long a delivery waits for an earlier event
+// of its object: a delivery planned that long ago and never tried is not
+// waited for.
+const earlierFirstWindow = time.Minute
+
+// LoadEventDelivery reads a delivery with its event and endpoint, and
+// whether an earlier event of the same object still waits for its first
+// try to the same endpoint.
 func (s *Store) LoadEventDelivery(ctx context.Context, tenantID, deliveryID string) (*herald.EventDeliveryState, error) {
-	return s.loadEventDelivery(ctx, s.db, tenantID, deliveryID, "")
+	st, err := s.loadEventDelivery(ctx, s.db, tenantID, deliveryID, "")
+	if err != nil || st.Delivery.Attempts > 0 || st.Delivery.Status != herald.EventDeliveryPending {
+		return st, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM event_deliveries d
+		JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
+		WHERE d.tenant_id = $1 AND d.endpoint_id = $2 AND d.status = $3 AND d.attempts = 0 AND d.created_at > $4
+			AND e.object_id = $5 AND e.seq < (SELECT seq FROM events WHERE tenant_id = $1 AND id = $6)
+		LIMIT 1`, tenantID, st.Delivery.EndpointID, herald.EventDeliveryPending,
+		ts(s.now().Add(-earlierFirstWindow)), st.Event.ObjectID, st.Event.ID).Scan(new(int))
+	switch {
+	case err == nil:
+		st.EarlierFirst = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("load event delivery: %w", err)
+	}
+	return st, nil
 }
 
 func (s *Store) loadEventDelivery(ctx context.Context, q queryer, tenantID, deliveryID, lock string) (*herald.EventDeliveryState, error) {
