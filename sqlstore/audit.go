@@ -47,28 +47,13 @@ func (s *Store) ListAudit(ctx context.Context, tenantID string, f herald.AuditFi
 	if f.Action != "" {
 		q.add("action = ?", f.Action)
 	}
-	tail, args, limit, err := q.sql(f.Page)
-	if err != nil {
-		return herald.Page[herald.AuditAction]{}, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, action, entity_type, entity_id, channel, provider,
-		outcome, detail, created_at FROM assistant_actions`+tail, args...)
-	if err != nil {
-		return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
-	}
-	defer rows.Close()
-	items := []herald.AuditAction{}
-	for rows.Next() {
-		var a herald.AuditAction
-		if err := rows.Scan(&a.ID, &a.TenantID, &a.Action, &a.EntityType, &a.EntityID, &a.Channel, &a.Provider,
-			&a.Outcome, &a.Detail, scanTime(&a.At)); err != nil {
-			return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
-		}
-		items = append(items, a)
-	}
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.AuditAction]{}, fmt.Errorf("list audit: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(a herald.AuditAction) (time.Time, string) { return a.At, a.ID })
-	return herald.Page[herald.AuditAction]{Items: items, NextCursor: next}, nil
+	return listPage(ctx, s.db, "audit", `SELECT id, tenant_id, action, entity_type, entity_id, channel, provider,
+		outcome, detail, created_at FROM assistant_actions`, q, f.Page,
+		func(row rowScanner) (herald.AuditAction, error) {
+			var a herald.AuditAction
+			err := row.Scan(&a.ID, &a.TenantID, &a.Action, &a.EntityType, &a.EntityID, &a.Channel, &a.Provider,
+				&a.Outcome, &a.Detail, scanTime(&a.At))
+			return a, err
+		},
+		func(a herald.AuditAction) (time.Time, string) { return a.At, a.ID })
 }

@@ -81,29 +81,13 @@ func loadEndpoint(ctx context.Context, q queryer, tenantID, id, lock string) (he
 func (s *Store) ListWebhookEndpoints(ctx context.Context, tenantID string, page herald.PageRequest) (herald.Page[herald.WebhookEndpoint], error) {
 	q := listQuery{}
 	q.add("tenant_id = ?", tenantID)
-	tail, args, limit, err := q.sql(page)
-	if err != nil {
-		return herald.Page[herald.WebhookEndpoint]{}, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+endpointColumns+" FROM webhook_endpoints"+tail, args...)
-	if err != nil {
-		return herald.Page[herald.WebhookEndpoint]{}, fmt.Errorf("list webhook endpoints: %w", err)
-	}
-	defer rows.Close()
-	items := []herald.WebhookEndpoint{}
-	for rows.Next() {
-		ep, err := scanEndpoint(rows)
-		if err != nil {
-			return herald.Page[herald.WebhookEndpoint]{}, fmt.Errorf("list webhook endpoints: %w", err)
-		}
-		ep.Secret = ""
-		items = append(items, ep)
-	}
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.WebhookEndpoint]{}, fmt.Errorf("list webhook endpoints: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(e herald.WebhookEndpoint) (time.Time, string) { return e.CreatedAt, e.ID })
-	return herald.Page[herald.WebhookEndpoint]{Items: items, NextCursor: next}, nil
+	return listPage(ctx, s.db, "webhook endpoints", "SELECT "+endpointColumns+" FROM webhook_endpoints", q, page,
+		func(row rowScanner) (herald.WebhookEndpoint, error) {
+			ep, err := scanEndpoint(row)
+			ep.Secret = ""
+			return ep, err
+		},
+		func(e herald.WebhookEndpoint) (time.Time, string) { return e.CreatedAt, e.ID })
 }
 
 // UpdateWebhookEndpoint changes an endpoint whose new URL and event types

@@ -128,26 +128,7 @@ func withOptOut(audit []herald.AuditAction, optOut *herald.AuditAction) []herald
 func (s *Store) ListLeads(ctx context.Context, tenantID string, page herald.PageRequest) (herald.Page[herald.Lead], error) {
 	q := listQuery{}
 	q.add("tenant_id = ?", tenantID)
-	tail, args, limit, err := q.sql(page)
-	if err != nil {
-		return herald.Page[herald.Lead]{}, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+leadColumns+" FROM leads"+tail, args...)
-	if err != nil {
-		return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
-	}
-	defer rows.Close()
-	items := []herald.Lead{}
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
-		}
-		items = append(items, l)
-	}
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.Lead]{}, fmt.Errorf("list leads: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(l herald.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
-	return herald.Page[herald.Lead]{Items: items, NextCursor: next}, nil
+	return listPage(ctx, s.db, "leads", "SELECT "+leadColumns+" FROM leads", q, page,
+		scanLead,
+		func(l herald.Lead) (time.Time, string) { return l.CreatedAt, l.ID })
 }

@@ -152,28 +152,12 @@ func (s *Store) ListMeetings(ctx context.Context, tenantID string, f herald.Meet
 	if f.To != nil {
 		q.add("starts_at < ?", ts(*f.To))
 	}
-	tail, args, limit, err := q.sql(f.Page)
+	page, err := listPage(ctx, s.db, "meetings", "SELECT "+meetingColumns+" FROM meetings", q, f.Page, scanMeeting,
+		func(m herald.Meeting) (time.Time, string) { return m.CreatedAt, m.ID })
 	if err != nil {
 		return herald.Page[herald.Meeting]{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+meetingColumns+" FROM meetings"+tail, args...)
-	if err != nil {
-		return herald.Page[herald.Meeting]{}, fmt.Errorf("list meetings: %w", err)
-	}
-	items := []herald.Meeting{}
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			rows.Close()
-			return herald.Page[herald.Meeting]{}, fmt.Errorf("list meetings: %w", err)
-		}
-		items = append(items, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.Meeting]{}, fmt.Errorf("list meetings: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(m herald.Meeting) (time.Time, string) { return m.CreatedAt, m.ID })
+	items := page.Items
 	ids := make([]string, len(items))
 	for i, m := range items {
 		ids[i] = m.ID
@@ -185,5 +169,5 @@ func (s *Store) ListMeetings(ctx context.Context, tenantID string, f herald.Meet
 	for i := range items {
 		items[i].Reminders = nonNil(byMeeting[items[i].ID])
 	}
-	return herald.Page[herald.Meeting]{Items: items, NextCursor: next}, nil
+	return page, nil
 }

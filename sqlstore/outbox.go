@@ -44,28 +44,13 @@ func (o *Outbox) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 func (s *Store) ListOutbox(ctx context.Context, tenantID string, page herald.PageRequest) (herald.Page[herald.OutboxMessage], error) {
 	q := listQuery{}
 	q.add("tenant_id = ?", tenantID)
-	tail, args, limit, err := q.sql(page)
-	if err != nil {
-		return herald.Page[herald.OutboxMessage]{}, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, reminder_id, reference, channel, recipient, subject, body,
-		created_at FROM outbox`+tail, args...)
-	if err != nil {
-		return herald.Page[herald.OutboxMessage]{}, fmt.Errorf("list outbox: %w", err)
-	}
-	defer rows.Close()
-	items := []herald.OutboxMessage{}
-	for rows.Next() {
-		var m herald.OutboxMessage
-		if err := rows.Scan(&m.ID, &m.TenantID, &m.ReminderID, &m.Reference, &m.Channel, &m.Recipient, &m.Subject,
-			&m.Text, scanTime(&m.CreatedAt)); err != nil {
-			return herald.Page[herald.OutboxMessage]{}, fmt.Errorf("list outbox: %w", err)
-		}
-		items = append(items, m)
-	}
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.OutboxMessage]{}, fmt.Errorf("list outbox: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(m herald.OutboxMessage) (time.Time, string) { return m.CreatedAt, m.ID })
-	return herald.Page[herald.OutboxMessage]{Items: items, NextCursor: next}, nil
+	return listPage(ctx, s.db, "outbox", `SELECT id, tenant_id, reminder_id, reference, channel, recipient, subject, body,
+		created_at FROM outbox`, q, page,
+		func(row rowScanner) (herald.OutboxMessage, error) {
+			var m herald.OutboxMessage
+			err := row.Scan(&m.ID, &m.TenantID, &m.ReminderID, &m.Reference, &m.Channel, &m.Recipient, &m.Subject,
+				&m.Text, scanTime(&m.CreatedAt))
+			return m, err
+		},
+		func(m herald.OutboxMessage) (time.Time, string) { return m.CreatedAt, m.ID })
 }

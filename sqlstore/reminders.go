@@ -142,28 +142,9 @@ func (s *Store) ListReminders(ctx context.Context, tenantID string, f herald.Rem
 	if f.MeetingID != "" {
 		q.add("meeting_id = ?", f.MeetingID)
 	}
-	tail, args, limit, err := q.sql(f.Page)
-	if err != nil {
-		return herald.Page[herald.Reminder]{}, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+reminderColumns+" FROM reminders"+tail, args...)
-	if err != nil {
-		return herald.Page[herald.Reminder]{}, fmt.Errorf("list reminders: %w", err)
-	}
-	defer rows.Close()
-	items := []herald.Reminder{}
-	for rows.Next() {
-		r, err := scanReminder(rows)
-		if err != nil {
-			return herald.Page[herald.Reminder]{}, fmt.Errorf("list reminders: %w", err)
-		}
-		items = append(items, r)
-	}
-	if err := rows.Err(); err != nil {
-		return herald.Page[herald.Reminder]{}, fmt.Errorf("list reminders: %w", err)
-	}
-	items, next := nextCursor(items, limit, func(r herald.Reminder) (time.Time, string) { return r.CreatedAt, r.ID })
-	return herald.Page[herald.Reminder]{Items: items, NextCursor: next}, nil
+	return listPage(ctx, s.db, "reminders", "SELECT "+reminderColumns+" FROM reminders", q, f.Page,
+		scanReminder,
+		func(r herald.Reminder) (time.Time, string) { return r.CreatedAt, r.ID })
 }
 
 // reminderAudit is the audit action for a reminder's new state, when it

@@ -187,3 +187,33 @@ func nextCursor[T any](items []T, limit int, key func(T) (time.Time, string)) ([
 	at, id := key(items[limit-1])
 	return items, encodeCursor(at, id)
 }
+
+// rowScanner is what *sql.Row and *sql.Rows offer to read a row.
+type rowScanner = interface{ Scan(...any) error }
+
+// listPage runs a paged list: query (the SELECT up to its FROM) followed
+// by the WHERE, ORDER BY and LIMIT that q and page make, reads each row
+// with scan, and returns at most a page of items with the cursor of the
+// next page, made by key from the last item.
+func listPage[T any](ctx context.Context, db queryer, what, query string, q listQuery, page herald.PageRequest,
+	scan func(rowScanner) (T, error), key func(T) (time.Time, string)) (herald.Page[T], error) {
+	tail, args, limit, err := q.sql(page)
+	if err != nil {
+		return herald.Page[T]{}, err
+	}
+	rows, err := db.QueryContext(ctx, query+tail, args...)
+	if err != nil {
+		return herald.Page[T]{}, fmt.Errorf("list %s: %w", what, err)
+	}
+	items := []T{}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		item, err := scan(rows)
+		items = append(items, item)
+		return err
+	})
+	if err != nil {
+		return herald.Page[T]{}, fmt.Errorf("list %s: %w", what, err)
+	}
+	items, next := nextCursor(items, limit, key)
+	return herald.Page[T]{Items: items, NextCursor: next}, nil
+}
