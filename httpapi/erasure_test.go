@@ -12,6 +12,7 @@ import (
 	"herald"
 	"herald/clocktest"
 	"herald/httpapi"
+	"herald/outbound"
 	"herald/schedule"
 	"herald/sqlstore"
 )
@@ -50,6 +51,14 @@ func TestEraseLead(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The lead texts back; its words are kept until it is erased.
+		if _, err := b.store.ReceiveInbound(ctx, herald.InboundSMS{Provider: "vonage", MessageID: "in-1", From: lead.Phone,
+			To: operatorNumber, Text: "Johnny here, running late", ReceivedAt: b.clock.Now()}, schedule.InboundDecider()); err != nil {
+			t.Fatal(err)
+		}
+		if body := string(b.do(t, "GET", "/v1/audit?action=sms.inbound", acme.APIKey, nil).body); !strings.Contains(body, "running late") {
+			t.Fatalf("the inbound text is not in the audit trail: %s", body)
+		}
 		b.do(t, "DELETE", "/v1/leads/"+lead.ID, other.APIKey, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
 		b.do(t, "DELETE", "/v1/leads/lead_missing", acme.APIKey, nil).wantProblem(t, http.StatusNotFound, herald.ECodeNotFound)
 		for range 2 { // erasing again changes nothing more
@@ -76,9 +85,9 @@ func TestEraseLead(t *testing.T) {
 		}
 		// Nothing the tenant can read shows the phone, the email or the name
 		// any more.
-		clear := []string{lead.Phone, strings.TrimPrefix(lead.Phone, "+1"), "john@", "John"}
+		clear := []string{lead.Phone, strings.TrimPrefix(lead.Phone, "+1"), "john@", "John", "running late"}
 		for _, path := range []string{"/v1/reminders/" + sent.ID, "/v1/audit?limit=200", "/v1/leads/" + lead.ID,
-			"/v1/meetings/" + m.ID} {
+			"/v1/meetings/" + m.ID, "/v1/events?limit=200"} {
 			body := string(b.do(t, "GET", path, acme.APIKey, nil).body)
 			for _, c := range clear {
 				if strings.Contains(body, c) {
@@ -111,7 +120,8 @@ func eachDBWithSender(t *testing.T, fn func(t *testing.T, b *testBundle)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store := sqlstore.New(base.db, schedule.NewJobs(jobs), sqlstore.Options{Clock: clock, Senders: []string{operatorNumber}})
+		store := sqlstore.New(base.db, schedule.NewJobs(jobs), sqlstore.Options{Clock: clock, Senders: []string{operatorNumber},
+			Events: outbound.NewJobs(jobs)})
 		api := &httpapi.Server{Store: store, AdminToken: testAdminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
 		srv := httptest.NewServer(api.Handler())
 		t.Cleanup(srv.Close)
