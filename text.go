@@ -55,17 +55,17 @@ func checkText(field, s string, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return FieldErrorf(ECodeInvalid, field, "%s is not valid UTF-8", field)
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return IsControl(r, multiline) }); i >= 0 {
+	if i := strings.IndexFunc(s, func(r rune) bool { return isControl(r, multiline) }); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		return FieldErrorf(ECodeInvalid, field, "%s holds the control character U+%04X at byte %d", field, r, i)
 	}
 	return nil
 }
 
-// IsControl reports whether r is a control character that text fields
+// isControl reports whether r is a control character that text fields
 // refuse: C0 and C1 controls, DEL, and the Unicode line and paragraph
 // separators. With multiline, LF, CR and tab are allowed.
-func IsControl(r rune, multiline bool) bool {
+func isControl(r rune, multiline bool) bool {
 	if multiline && (r == '\n' || r == '\r' || r == '\t') {
 		return false
 	}
