@@ -80,16 +80,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.From == "" {
 		return nil, errors.New("twilio: a from number is required")
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if err := providerhttp.CheckBaseURL(base); err != nil {
+	endpoint, err := providerhttp.Endpoint(cfg.BaseURL, DefaultBaseURL,
+		"/2010-04-01/Accounts/"+url.PathEscape(cfg.AccountSID)+"/Messages.json")
+	if err != nil {
 		return nil, fmt.Errorf("twilio: base URL: %w", err)
 	}
 	client := &Client{
-		endpoint: strings.TrimRight(base, "/") + "/2010-04-01/Accounts/" +
-			url.PathEscape(cfg.AccountSID) + "/Messages.json",
+		endpoint:   endpoint,
 		accountSID: cfg.AccountSID,
 		authToken:  cfg.AuthToken,
 		from:       cfg.From,

@@ -75,15 +75,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.From == "" {
 		return nil, errors.New("vonage: a from number or sender ID is required")
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if err := providerhttp.CheckBaseURL(base); err != nil {
+	endpoint, err := providerhttp.Endpoint(cfg.BaseURL, DefaultBaseURL, "/sms/json")
+	if err != nil {
 		return nil, fmt.Errorf("vonage: base URL: %w", err)
 	}
 	client := &Client{
-		endpoint: strings.TrimRight(base, "/") + "/sms/json",
+		endpoint: endpoint,
 		apiKey:   cfg.APIKey,
 		secret:   cfg.APISecret,
 		from:     strings.TrimPrefix(cfg.From, "+"),

@@ -54,3 +54,15 @@ func Snippet(body []byte) string {
 	}
 	return text
 }
+
+// Endpoint returns the URL of an API path under base, or under def when
+// base is empty, after checking base as CheckBaseURL does.
+func Endpoint(base, def, path string) (string, error) {
+	if base == "" {
+		base = def
+	}
+	if err := CheckBaseURL(base); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(base, "/") + path, nil
+}
