@@ -96,8 +96,6 @@ type DashboardStore interface {
 	// OutboxOfReminder returns what the outbox kept for a reminder.
 	OutboxOfReminder(ctx context.Context, tenantID, reminderID string) ([]OutboxMessage, error)
 
-	// ListTenants lists every tenant, oldest first, for the operator.
-	ListTenants(ctx context.Context, page PageRequest) (Page[TenantSummary], error)
 	// RecentProviderErrors lists the latest failed provider attempts of
 	// all tenants, newest first.
 	RecentProviderErrors(ctx context.Context, limit int) ([]ProviderError, error)

@@ -11,7 +11,7 @@ func (s *Server) adminTenants(c *pageCtx) error {
 }
 
 func (s *Server) showTenants(c *pageCtx, status int, created map[string]string, problem string) error {
-	page, err := s.Dashboard.ListTenants(c.r.Context(), pageOf(c))
+	page, err := s.Store.ListTenants(c.r.Context(), pageOf(c))
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,8 @@ func fillTenant(b testing.TB, bundle *testBundle, tenantID string, n int) bigTen
 	if err != nil {
 		b.Fatal(err)
 	}
+	// A failed fill must not keep the schema locked against its removal.
+	defer func() { _ = tx.Rollback() }()
 	insert := func(table, cols string, ncols int, rows [][]any) {
 		if len(rows) == 0 {
 			return
@@ -139,7 +141,7 @@ func fillTenant(b testing.TB, bundle *testBundle, tenantID string, n int) bigTen
 	for i := range leads {
 		name := fmt.Sprintf("Lead %07d", i)
 		rows = append(rows, []any{fmt.Sprintf("lead_big%07d", i), tenantID, name, fmt.Sprintf("+1415%07d", i),
-			fmt.Sprintf("lead%d@example.com", i), "America/New_York", "", 0, ts(now), ts(now)})
+			fmt.Sprintf("lead%d@example.com", i), "America/New_York", "", false, ts(now), ts(now)})
 		if len(rows) == batch || i == leads-1 {
 			insert("leads", "id, tenant_id, name, phone, email, timezone, locale, sms_opted_out, created_at, updated_at", 10, rows)
 			rows = rows[:0]

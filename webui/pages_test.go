@@ -36,7 +36,14 @@ func TestEveryPageRendersWithData(t *testing.T) {
 		br := b.browser(t)
 		br.signIn(t, f.key)
 		for _, path := range tenantPages(f) {
-			br.get(t, path).want(t, http.StatusOK, "Acme Sales")
+			p := br.get(t, path).want(t, http.StatusOK, "Acme Sales")
+			// The Content-Security-Policy would block inline script and
+			// style; none may be needed.
+			for _, inline := range []string{"<script>", " style=", " onclick=", " onload=", " onchange=", "javascript:"} {
+				if strings.Contains(p.body, inline) {
+					t.Errorf("%s has inline %q", path, inline)
+				}
+			}
 		}
 		admin := b.browser(t)
 		admin.signIn(t, adminToken)
