@@ -33,6 +33,13 @@ type Settings struct {
 	// attempts, the audit trail and events are kept. Defaults to
 	// DefaultRetentionDays.
 	RetentionDays int `json:"retention_days"`
+	// OnUnknown says what becomes of a reminder left unknown (whether its
+	// provider took it was lost) that no delivery receipt settles in time
+	// (HERALD_UNKNOWN_AFTER): OnUnknownKeep, the default, leaves it
+	// unknown, so a lead never gets a second message; OnUnknownResend sends
+	// it once more while its meeting is still ahead, choosing a possible
+	// second message over a possibly missing one.
+	OnUnknown string `json:"on_unknown"`
 }
 
 // DefaultRetentionDays and MaxRetentionDays bound Settings.RetentionDays.
@@ -49,6 +56,12 @@ func (s Settings) Retention() int {
 	}
 	return s.RetentionDays
 }
+
+// The policies of Settings.OnUnknown.
+const (
+	OnUnknownKeep   = "keep"
+	OnUnknownResend = "resend"
+)
 
 // Channels switches delivery channels on or off for a tenant.
 type Channels struct {
@@ -112,6 +125,7 @@ func DefaultSettings() Settings {
 		Channels:      Channels{SMS: true, Email: true},
 		RetentionDays: DefaultRetentionDays,
 		LateBooking:   "skip",
+		OnUnknown:     OnUnknownKeep,
 		DefaultRegion: "US",
 		Replies: ReplyTexts{
 			Help:    "Reply STOP to stop reminders, START to resume, CONFIRM to confirm your meeting.",
@@ -133,6 +147,13 @@ func (s *Settings) Validate() error {
 	}
 	if _, err := LoadZone(s.Timezone); err != nil {
 		return FieldErrorf(ECodeInvalidTimezone, "timezone", "timezone %q is not an IANA zone such as \"America/New_York\"", s.Timezone)
+	}
+	switch s.OnUnknown {
+	case "":
+		s.OnUnknown = OnUnknownKeep
+	case OnUnknownKeep, OnUnknownResend:
+	default:
+		return FieldErrorf(ECodeInvalid, "on_unknown", "on_unknown must be \"keep\" or \"resend\"")
 	}
 	if s.LateBooking == "" {
 		s.LateBooking = def.LateBooking

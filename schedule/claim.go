@@ -58,8 +58,11 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	case herald.ReminderPending:
 	case herald.ReminderSending:
 		if open := st.OpenAttempt(); open != nil {
-			d.markUnknown(ctx, st, open, "the process stopped during the provider call", now)
-			return claimed{}
+			return claimed{wait: d.markUnknown(ctx, st, open, "the process stopped during the provider call", now)}
+		}
+	case herald.ReminderUnknown:
+		if r.NextRetryAt == nil {
+			return claimed{} // kept unknown, or settled by a receipt
 		}
 	default:
 		d.Logger.DebugContext(ctx, "Reminder needs no send", "reminder", r.ID, "status", r.Status)
@@ -72,7 +75,11 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	if wait := due.Sub(now); wait > earlyTolerance {
 		return claimed{wait: wait}
 	}
-	if reason, status := stale(st, now); status != "" {
+	if r.Status == herald.ReminderUnknown {
+		if !d.resendUnknown(st, now) {
+			return claimed{}
+		}
+	} else if reason, status := stale(st, now); status != "" {
 		d.finish(ctx, st, status, reason, "", now)
 		return claimed{}
 	}
@@ -117,6 +124,12 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	plan.sender = d.SMS
 	if channel == herald.ChannelEmail {
 		plan.sender = d.Email
+	}
+	if r.Status == herald.ReminderUnknown {
+		st.Audit = append(st.Audit, r.Audit(herald.ActionRetry, "no receipt within "+d.unknownAfter().String()+
+			"; sending once more, as the tenant's on_unknown setting asks", now))
+		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" outcome still unknown; sending it once more", "tenant", r.TenantID,
+			"meeting", r.MeetingID, "reminder", r.ID)
 	}
 	r.Status, r.Channel, r.NextRetryAt = herald.ReminderSending, string(channel), nil
 	r.Attempts++
@@ -212,13 +225,17 @@ func (d *Deliverer) finish(ctx context.Context, st *herald.DeliveryState, status
 // crash or a shutdown) or answered unreadably: it may or may not have been
 // sent, so it is not sent again. A delivery receipt carrying the attempt's
 // reference settles it later.
-func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, why string, now time.Time) {
+//
+// It returns how long until the tenant's on_unknown setting applies when
+// that setting is "resend" and the reminder has not been resent before,
+// else 0.
+func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, open *herald.Attempt, why string, now time.Time) time.Duration {
 	r := &st.Reminder
 	if r.DeliveryStatus != "" {
 		// A delivery receipt for the open attempt came meanwhile: the
 		// provider had the message, so the outcome is not lost.
 		settleSent(st, open, r.Provider, r.ExternalMessageID, "", now, "settled by a delivery receipt that came before the outcome")
-		return
+		return 0
 	}
 	r.Status, r.Reason = herald.ReminderUnknown, herald.ReasonOutcomeLost
 	if open.Provider != "" {
@@ -232,6 +249,57 @@ func (d *Deliverer) markUnknown(ctx context.Context, st *herald.DeliveryState, o
 	d.Logger.WarnContext(ctx, "Reminder outcome unknown after an interrupted send; not sending again",
 		"tenant", r.TenantID, "meeting", r.MeetingID, "reminder", r.ID, "reference", open.Reference, "why", why)
 	d.Metrics.countOutcome(string(herald.ReminderUnknown), r.Channel, r.Provider)
+	r.NextRetryAt = nil
+	if st.Settings.OnUnknown != herald.OnUnknownResend || unknownAttempts(st, open.ID) > 0 {
+		return 0
+	}
+	after := d.unknownAfter()
+	check := now.Add(after)
+	r.NextRetryAt = &check
+	return after
+}
+
+// unknownAttempts counts the reminder's attempts that ended unknown, but
+// the one named.
+func unknownAttempts(st *herald.DeliveryState, except string) int {
+	n := 0
+	for _, a := range st.Attempts {
+		if a.Outcome == herald.OutcomeUnknown && a.ID != except {
+			n++
+		}
+	}
+	return n
+}
+
+// defaultUnknownAfter is how long an unknown reminder waits for a receipt
+// when Deliverer.UnknownAfter is not set.
+const defaultUnknownAfter = 5 * time.Minute
+
+func (d *Deliverer) unknownAfter() time.Duration {
+	if d.UnknownAfter > 0 {
+		return d.UnknownAfter
+	}
+	return defaultUnknownAfter
+}
+
+// resendUnknown decides, once no receipt has settled an unknown reminder
+// in time, whether it goes once more: only when its tenant still says
+// "resend" and its message would still be on time. Otherwise it stays
+// unknown for good. A reminder to resend changes nothing here: it is
+// claimed as a pending one.
+func (d *Deliverer) resendUnknown(st *herald.DeliveryState, now time.Time) bool {
+	r := &st.Reminder
+	_, stale := stale(st, now)
+	if st.Settings.OnUnknown == herald.OnUnknownResend && stale == "" {
+		return true
+	}
+	r.NextRetryAt = nil
+	detail := "no receipt within " + d.unknownAfter().String() + "; kept unknown"
+	if stale != "" {
+		detail += ": its message would no longer be on time"
+	}
+	st.Audit = append(st.Audit, r.Audit(herald.ActionUnknown, detail, now))
+	return false
 }
 
 // applyOptOuts opts the lead out of SMS when its phone has an opt-out on

@@ -81,8 +81,7 @@ func (d *Deliverer) record(ctx context.Context, st *herald.DeliveryState, plan *
 		if out.interrupted {
 			why = "shutdown cut the provider call short"
 		}
-		d.markUnknown(ctx, st, &a, why+": "+out.err.Error(), now)
-		return nextStep{}
+		return nextStep{wait: d.markUnknown(ctx, st, &a, why+": "+out.err.Error(), now)}
 	}
 	a.Outcome, a.Error = kind.Outcome(), out.err.Error()
 	st.FinishedAttempt = &a

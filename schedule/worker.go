@@ -75,6 +75,10 @@ type Deliverer struct {
 	// SenderEmail is the From address the calendar invitation names as
 	// organizer.
 	SenderEmail string
+	// UnknownAfter is how long an unknown reminder waits for a delivery
+	// receipt before its tenant's on_unknown setting applies
+	// (HERALD_UNKNOWN_AFTER). Defaults to 5 minutes.
+	UnknownAfter time.Duration
 }
 
 // errWait asks the job engine to run the job again after a delay without

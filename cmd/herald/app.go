@@ -114,11 +114,12 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))
 	deliverer := &schedule.Deliverer{
 		SMS: senders.SMS, Email: senders.Email, SMSFrom: provCfg.SMSFrom(),
-		Clock:       herald.SystemClock{},
-		Logger:      a.logger,
-		Metrics:     schedule.NewMetrics(a.registry),
-		SendTimeout: a.cfg.SendTimeout,
-		Retry:       schedule.RetryPolicy{InitialDelay: a.cfg.RetryDelay, Multiplier: a.cfg.RetryMultiplier},
+		Clock:        herald.SystemClock{},
+		Logger:       a.logger,
+		Metrics:      schedule.NewMetrics(a.registry),
+		SendTimeout:  a.cfg.SendTimeout,
+		UnknownAfter: a.cfg.UnknownAfter,
+		Retry:        schedule.RetryPolicy{InitialDelay: a.cfg.RetryDelay, Multiplier: a.cfg.RetryMultiplier},
 	}
 	if provCfg.SMTP != nil {
 		deliverer.SenderEmail = provCfg.SMTP.From
