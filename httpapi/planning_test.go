@@ -120,3 +120,23 @@ func TestSettingsRulesPlanReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsOnUnknown checks the on_unknown setting over the API: keep
+// by default, resend when asked, anything else refused.
+func TestSettingsOnUnknown(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		key := b.newTenant(t, "Acme").APIKey
+		var saved herald.Settings
+		b.do(t, "GET", "/v1/settings", key, nil).want(t, http.StatusOK, &saved)
+		if saved.OnUnknown != herald.OnUnknownKeep {
+			t.Errorf("default on_unknown = %q, want keep", saved.OnUnknown)
+		}
+		b.do(t, "PUT", "/v1/settings", key, map[string]any{"on_unknown": "resend"}).want(t, http.StatusOK, &saved)
+		b.do(t, "GET", "/v1/settings", key, nil).want(t, http.StatusOK, &saved)
+		if saved.OnUnknown != herald.OnUnknownResend {
+			t.Errorf("on_unknown after PUT resend = %q", saved.OnUnknown)
+		}
+		b.do(t, "PUT", "/v1/settings", key, map[string]any{"on_unknown": "twice"}).want(t, http.StatusUnprocessableEntity, nil)
+	})
+}

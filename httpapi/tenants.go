@@ -54,6 +54,7 @@ type settingsRequest struct {
 	SendWindow    *herald.SendWindow     `json:"send_window"`
 	SMSFrom       string                 `json:"sms_from"`
 	RetentionDays int                    `json:"retention_days"`
+	OnUnknown     string                 `json:"on_unknown"`
 }
 
 // putSettings replaces the settings; fields left out take their defaults.
@@ -67,7 +68,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 	// req.Channels pointed at def.Channels; null left the defaults alone.
 	st := herald.Settings{Timezone: req.Timezone, Channels: def.Channels, LateBooking: req.LateBooking,
 		DefaultRegion: req.DefaultRegion, Replies: req.Replies, ReminderRules: def.ReminderRules,
-		SendWindow: req.SendWindow, SMSFrom: req.SMSFrom, RetentionDays: req.RetentionDays}
+		SendWindow: req.SendWindow, SMSFrom: req.SMSFrom, RetentionDays: req.RetentionDays, OnUnknown: req.OnUnknown}
 	// Rules are taken whole (an empty list plans no reminders): decoding
 	// over the default list would mix old fields into the new rules.
 	if req.ReminderRules != nil {
