@@ -128,7 +128,7 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	if r.Status == herald.ReminderUnknown {
 		st.Audit = append(st.Audit, r.Audit(herald.ActionRetry, "no receipt within "+d.unknownAfter().String()+
 			"; sending once more, as the tenant's on_unknown setting asks", now))
-		d.Logger.InfoContext(ctx, "Reminder "+r.ID+" outcome still unknown; sending it once more", "tenant", r.TenantID,
+		d.Logger.InfoContext(ctx, "Reminder outcome still unknown; sending it once more", "tenant", r.TenantID,
 			"meeting", r.MeetingID, "reminder", r.ID)
 	}
 	r.Status, r.Channel, r.NextRetryAt = herald.ReminderSending, string(channel), nil
