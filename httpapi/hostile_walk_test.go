@@ -109,6 +109,29 @@ func tableCounts(t *testing.T, db *sqlstore.DB) string {
 	return sb.String()
 }
 
+// TestDashboardRefusesControlCharactersAtTheEdge: the dashboard's ids and
+// filters go to the same queries as the API's, so they are held to the same
+// rule before any page runs.
+func TestDashboardRefusesControlCharactersAtTheEdge(t *testing.T) {
+	t.Parallel()
+	dbtestEach(t, func(t *testing.T, db *sqlstore.DB) {
+		b := setupWithWebhooks(t, db)
+		for path, status := range map[string]int{
+			"/ui/meetings/mtg_%00": http.StatusNotFound, "/ui/leads/%FF%FE": http.StatusNotFound,
+			"/ui/events?type=%00": http.StatusBadRequest, "/ui/leads?cursor=%FF": http.StatusBadRequest,
+		} {
+			r, err := b.send(b.request(t, "GET", path, "", nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.status != status {
+				t.Errorf("GET %s = %d, want %d: %s", path, r.status, status, r.body)
+			}
+			checkHostileAnswer(t, "GET "+path, r)
+		}
+	})
+}
+
 // dbtestEach is eachDB for a bundle built by the test itself.
 func dbtestEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	t.Helper()
