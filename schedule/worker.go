@@ -81,6 +81,43 @@ type Deliverer struct {
 	UnknownAfter time.Duration
 }
 
+// Defaults of a Deliverer that NewDeliverer fills in.
+const (
+	// DefaultSendTimeout bounds one provider call.
+	DefaultSendTimeout = 10 * time.Second
+	// DefaultRetryDelay and DefaultRetryMultiplier are the original
+	// system's INITIAL_RETRY_DELAY and RETRY_BACKOFF_MULTIPLIER.
+	DefaultRetryDelay      = 60 * time.Second
+	DefaultRetryMultiplier = 2.0
+)
+
+// NewDeliverer returns d with its defaults filled in, so that no delivery
+// runs with a zero send timeout or without a logger: the system clock, a
+// logger that discards, DefaultSendTimeout, the retry policy of
+// DefaultRetryDelay and DefaultRetryMultiplier, and an OutcomeRetryFor of
+// 30 s. Store and Templates may be set afterwards, before the first job.
+func NewDeliverer(d Deliverer) *Deliverer {
+	if d.Clock == nil {
+		d.Clock = herald.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = DefaultSendTimeout
+	}
+	if d.Retry.InitialDelay <= 0 {
+		d.Retry.InitialDelay = DefaultRetryDelay
+	}
+	if d.Retry.Multiplier < 1 {
+		d.Retry.Multiplier = DefaultRetryMultiplier
+	}
+	if d.OutcomeRetryFor <= 0 {
+		d.OutcomeRetryFor = defaultOutcomeRetryFor
+	}
+	return &d
+}
+
 // errWait asks the job engine to run the job again after a delay without
 // counting an attempt.
 type errWait struct{ d time.Duration }

@@ -112,7 +112,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "herald_jobs_waiting",
 			Help: "Reminder jobs that are due and not yet running."}, a.dueJobs))
-	deliverer := &schedule.Deliverer{
+	deliverer := schedule.NewDeliverer(schedule.Deliverer{
 		SMS: senders.SMS, Email: senders.Email, SMSFrom: provCfg.SMSFrom(),
 		Clock:        herald.SystemClock{},
 		Logger:       a.logger,
@@ -120,7 +120,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		SendTimeout:  a.cfg.SendTimeout,
 		UnknownAfter: a.cfg.UnknownAfter,
 		Retry:        schedule.RetryPolicy{InitialDelay: a.cfg.RetryDelay, Multiplier: a.cfg.RetryMultiplier},
-	}
+	})
 	if provCfg.SMTP != nil {
 		deliverer.SenderEmail = provCfg.SMTP.From
 	}
