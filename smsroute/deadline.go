@@ -140,7 +140,6 @@ func (p *DeadlinePacer) Take(ctx context.Context, account string, turn herald.Se
 	p.seq++
 	w := &waiter{turn: turn, seq: p.seq, ready: make(chan struct{})}
 	heap.Push(&a.waiters, w)
-	queued := len(a.waiters.items)
 	if !a.running {
 		a.running = true
 		go p.dispatch(a)
@@ -164,9 +163,12 @@ func (p *DeadlinePacer) Take(ctx context.Context, account string, turn herald.Se
 	if served {
 		return nil // the slot came as the wait ended: use it
 	}
+	// Come back soon: the queue keeps its order by urgency, so a message
+	// that had to leave it is served in its turn when it is back, and a
+	// long wait would only make an urgent one later.
 	return &herald.SendError{Provider: account, Kind: herald.SendThrottled,
 		Message:    "waiting for a send slot of this account",
-		RetryAfter: max(time.Duration(queued)*a.spacing, time.Second)}
+		RetryAfter: max(a.spacing, time.Second)}
 }
 
 // Throttled tells every process that the provider throttled a call on the
