@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"herald/catalog"
 	"herald/clocktest"
@@ -138,8 +140,8 @@ func dbtestEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	eachDB(t, func(t *testing.T, b *testBundle) { fn(t, b.db) })
 }
 
-// setupWithWebhooks is setup with the provider webhooks (with secrets set)
-// and the dashboard mounted as serve mounts them, so that their routes of
+// setupWithWebhooks is setup with the provider webhooks (with secrets set),
+// the dashboard and a metrics endpoint mounted as serve mounts them, so that their routes of
 // openapi.json are walked too.
 func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 	t.Helper()
@@ -154,6 +156,7 @@ func setupWithWebhooks(t *testing.T, db *sqlstore.DB) *testBundle {
 		ui := &webui.Server{Store: store, Dashboard: store, Events: store, Templates: catalog.New(store, render.NewRegistry()),
 			AdminToken: testAdminToken, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
 		routes[webui.Prefix] = ui.Handler()
+		routes["GET /metrics"] = promhttp.HandlerFor(prometheus.NewRegistry(), promhttp.HandlerOpts{})
 		return routes
 	})
 }
