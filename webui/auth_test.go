@@ -2,12 +2,20 @@ package webui_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"herald/dbtest"
+	"herald/webui"
 )
+
+var newKey = regexp.MustCompile(`id="new-key">(hk_[^<]+)<`)
 
 func TestSignInSetsAStrictCookieAndSecurityHeaders(t *testing.T) {
 	t.Parallel()
@@ -147,14 +155,37 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	})
 }
 
-func TestAdminTokenChangeEndsAdminSessions(t *testing.T) {
+func TestOperatorCreatesATenant(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, b *testBundle) {
 		br := b.browser(t)
 		br.signIn(t, adminToken)
 		br.get(t, "/ui/admin/tenants").want(t, http.StatusOK)
-		br.post(t, "/ui/admin/tenants", url.Values{"name": {"New Co"}}).want(t, http.StatusCreated, "New Co", "hk_")
+		p := br.post(t, "/ui/admin/tenants", url.Values{"name": {"New Co"}}).want(t, http.StatusCreated, "New Co", "hk_")
+		key := newKey.FindStringSubmatch(p.body)
+		if key == nil {
+			t.Fatalf("no key shown: %s", p.body)
+		}
+		b.browser(t).signIn(t, key[1])
 	})
+}
+
+func TestAdminTokenChangeEndsAdminSessions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, dbtest.SQLite(t))
+	br := b.browser(t)
+	br.signIn(t, adminToken)
+	br.get(t, "/ui/admin/tenants").want(t, http.StatusOK)
+	// The same database served with another admin token, as after a
+	// restart with HERALD_ADMIN_TOKEN changed.
+	ui := &webui.Server{Store: b.store, Dashboard: b.store, AdminToken: "a-new-token", Clock: b.clock,
+		Logger: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	mux.Handle(webui.Prefix, ui.Handler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	b.url = srv.URL
+	br.get(t, "/ui/admin/tenants").want(t, http.StatusSeeOther)
 }
 
 func mustURL(t *testing.T, raw string) *url.URL {

@@ -25,7 +25,7 @@ func tenantPages(f fixture) []string {
 		"/ui/reminders/" + f.sent.ID, "/ui/reminders/" + f.retrying.ID, "/ui/meetings/" + f.soon.ID, "/ui/meetings/" + f.later.ID,
 		"/ui/leads", "/ui/leads/" + f.jane.ID, "/ui/templates", "/ui/templates/sms/meeting_reminder_24h",
 		"/ui/templates/sms/meeting_reminder_1h", "/ui/templates/email/meeting_reminder_24h", "/ui/templates/sms/brand_new",
-		"/ui/settings", "/ui/outbox", "/ui/events", "/ui/events?type=meeting.booked", "/ui/endpoints",
+		"/ui/settings", "/ui/outbox", "/ui/events", "/ui/events?type=meeting.booked", "/ui/endpoints", "/ui/audit", "/ui/audit?action=reminder.sent",
 	}
 }
 
@@ -65,6 +65,8 @@ func TestEveryPageRendersEmpty(t *testing.T) {
 		br.get(t, "/ui/outbox").want(t, http.StatusOK, "The outbox is empty")
 		br.get(t, "/ui/events").want(t, http.StatusOK, "No events yet")
 		br.get(t, "/ui/endpoints").want(t, http.StatusOK, "No endpoints")
+		br.get(t, "/ui/audit").want(t, http.StatusOK, "Nothing yet")
+		br.get(t, "/ui/audit?action=nonsense").want(t, http.StatusUnprocessableEntity)
 		p := br.get(t, "/ui/settings").want(t, http.StatusOK, "<td>24h</td>", "<td>1h</td>", "<td>10m</td>")
 		if strings.Contains(p.body, "86400") {
 			t.Error("the settings show an offset in nanoseconds")
@@ -169,6 +171,7 @@ func TestTimelineShowsAttemptsAndText(t *testing.T) {
 		br.get(t, "/ui/reminders/"+f.sent.ID).want(t, http.StatusOK, "Planned", "Attempt 1", "vonage", "Sent",
 			"Delivery receipt", "delivered", "Text from the lead", "Confirmed by the lead",
 			"Text sent", "Hi Jane Doe, your meeting &#34;Product Demo&#34; starts in 1 hour at 12:00 PM.")
+		br.get(t, "/ui/audit?action=reminder.sent").want(t, http.StatusOK, "/ui/reminders/"+f.sent.ID)
 		br.get(t, "/ui/reminders/"+f.retrying.ID).want(t, http.StatusOK, "Retry planned", "HTTP 503", "Retry at 16:30")
 		br.get(t, "/ui/meetings/"+f.soon.ID).want(t, http.StatusOK, "Meeting booked", "1h reminder", "Cancel meeting",
 			"Text from the lead", "Confirmed by the lead",

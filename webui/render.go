@@ -208,7 +208,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, page 
 var titles = map[string]string{
 	"login": "Sign in", "upcoming": "Upcoming", "messages": "Message log", "reminder": "Reminder",
 	"meeting": "Meeting", "leads": "Leads", "lead": "Lead", "templates": "Templates", "template": "Template",
-	"settings": "Settings", "outbox": "Outbox", "events": "Events", "endpoints": "Webhook endpoints", "tenants": "Tenants", "providers": "Provider health",
+	"settings": "Settings", "outbox": "Outbox", "events": "Events", "audit": "Audit trail", "endpoints": "Webhook endpoints", "tenants": "Tenants", "providers": "Provider health",
 	"error": "Error",
 }
 

@@ -111,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /ui/templates/{channel}/{name}/revert", s.tenantPage(s.templateRevert))
 	mux.HandleFunc("GET /ui/settings", s.tenantPage(s.settings))
 	mux.HandleFunc("GET /ui/outbox", s.tenantPage(s.outbox))
+	mux.HandleFunc("GET /ui/audit", s.tenantPage(s.audit))
 	if s.Events != nil {
 		mux.HandleFunc("GET /ui/events", s.tenantPage(s.events))
 		mux.HandleFunc("POST /ui/events/{id}/redeliver", s.tenantPage(s.redeliverEvent))
