@@ -12,6 +12,11 @@ import (
 
 // EngineConfig tunes the job engine for reminders.
 type EngineConfig struct {
+	// ClientID names this process to the job engine, which records it on
+	// the jobs the process fetches, so that another process can take them
+	// over if this one stops heartbeating. Defaults to one the engine
+	// makes up.
+	ClientID string
 	// PollInterval is the longest a due reminder waits to be noticed
 	// (REMINDER_POLL_INTERVAL). Defaults to 250 ms.
 	PollInterval time.Duration
@@ -66,6 +71,7 @@ func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg 
 	// the database when idle.
 	cooldown := max(cfg.PollInterval/10, time.Millisecond)
 	client, err := river.NewClient(driver, &river.Config{
+		ID:                   cfg.ClientID,
 		Queues:               queues,
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,

@@ -153,11 +153,22 @@ func (db *DB) CheckMigrated(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	latest := migrations[len(migrations)-1].version
-	var have sql.NullInt64
-	err = db.QueryRowContext(ctx, "SELECT max(version) FROM herald_migrations").Scan(&have)
-	if err != nil || !have.Valid || int(have.Int64) < latest {
-		return fmt.Errorf("the %s database is not migrated to version %d: run `herald migrate` first", db.dialect.name, latest)
+	// Every migration must be applied, not only the latest: numbers have
+	// gaps, and a lower one may come after a higher one was applied.
+	applied := map[int]bool{}
+	rows, err := db.QueryContext(ctx, "SELECT version FROM herald_migrations")
+	if err == nil {
+		err = eachRow(rows, func(rows *sql.Rows) error {
+			var v int
+			err := rows.Scan(&v)
+			applied[v] = true
+			return err
+		})
+	}
+	for _, m := range migrations {
+		if err != nil || !applied[m.version] {
+			return fmt.Errorf("the %s database is not migrated (migration %s is missing): run `herald migrate` first", db.dialect.name, m.name)
+		}
 	}
 	migrator, err := rivermigrate.New(db.dialect.river, nil)
 	if err != nil {

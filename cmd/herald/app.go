@@ -57,6 +57,10 @@ type App struct {
 	guard  *outbound.Guard
 	// noSender, when set, is why this process may not work reminders.
 	noSender error
+	// processID names this process in the job engine and the heartbeat
+	// table; stopHeartbeat ends its heartbeat once the worker stopped.
+	processID     string
+	stopHeartbeat func()
 	// accounts are the tenants' own provider accounts.
 	accounts *tenantsms.Accounts
 }
@@ -131,7 +135,9 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		// A tenant's endpoints use at most a quarter of the workers, so a
 		// tenant whose endpoints hang leaves the rest to the others.
 		PerTenant: max(1, a.cfg.WebhookWorkers/4)}
+	a.processID = herald.NewID("proc_")
 	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
+		ClientID:     a.processID,
 		PollInterval: a.cfg.PollInterval,
 		MaxWorkers:   a.cfg.BatchSize,
 		JobTimeout:   a.cfg.SendTimeout*2 + 5*time.Second,
@@ -229,7 +235,11 @@ func (a *App) StartWorker(ctx context.Context) error {
 	} else if n > 0 {
 		a.logger.Info("Requeued reminder jobs left running by a stopped process", "jobs", n)
 	}
+	if err := a.startHeartbeat(ctx); err != nil {
+		return err
+	}
 	if err := a.river.Start(context.WithoutCancel(ctx)); err != nil {
+		a.stopHeartbeat()
 		return fmt.Errorf("start worker: %w", err)
 	}
 	go a.worker.ReportPickups(ctx, a.logger, time.Second)
@@ -237,7 +247,7 @@ func (a *App) StartWorker(ctx context.Context) error {
 	if a.cfg.PruneInterval > 0 {
 		go a.pruneLoop(ctx, a.cfg.PruneInterval)
 	}
-	a.logger.Info("Reminder worker started", "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
+	a.logger.Info("Reminder worker started", "process", a.processID, "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
 	return nil
 }
 
@@ -265,6 +275,11 @@ func (a *App) stopWorkerBy(deadline time.Time) {
 		cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = a.river.StopAndCancel(cancelCtx)
+	}
+	// The heartbeat lasts as long as jobs run: another process must not
+	// take over those of a process that is only finishing them.
+	if a.stopHeartbeat != nil {
+		a.stopHeartbeat()
 	}
 	a.logger.Info("Reminder worker stopped")
 }

@@ -1,0 +1,78 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Processes on PostgreSQL heartbeat in herald_processes, and each one
+// takes over the reminder jobs of a process whose heartbeat stopped: the
+// job engine's own rescue waits for the job timeout and looks only every
+// 30 seconds, so a killed process would hold its claimed reminders for up
+// to a minute. A reminder taken over takes its normal course: one that was
+// only waiting for its provider slot is still pending and is sent; one
+// whose provider call was under way has an open attempt and ends unknown,
+// never sent twice. The job engine records the id of the process that
+// fetched a job last in attempted_by, which names the jobs to take over.
+//
+// On SQLite one process owns the file: Heartbeat and TakeOverStopped do
+// nothing there, and RequeueOrphanedJobs does the work at start.
+
+// Heartbeat records that process id is alive, at the database's clock. It
+// reports whether the row was already there: false for a process that
+// was taken for dead by another, which has taken over its jobs.
+func (db *DB) Heartbeat(ctx context.Context, id string, first bool) (known bool, err error) {
+	if db.dialect.singleProcess {
+		return true, nil
+	}
+	res, err := db.ExecContext(ctx, "UPDATE herald_processes SET heartbeat_at = now() WHERE id = $1", id)
+	if err != nil {
+		return false, fmt.Errorf("heartbeat: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, nil
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO herald_processes (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", id); err != nil {
+		return false, fmt.Errorf("heartbeat: %w", err)
+	}
+	return first, nil
+}
+
+// TakeOverStopped makes the running reminder jobs of every other process
+// whose heartbeat is older than staleAfter available again, forgets those
+// processes, and returns how many jobs and processes there were. Several
+// live processes may call it at once: each stopped process is taken over
+// by one of them.
+func (db *DB) TakeOverStopped(ctx context.Context, self string, staleAfter time.Duration) (jobs, processes int64, err error) {
+	if db.dialect.singleProcess {
+		return 0, 0, nil
+	}
+	err = db.QueryRowContext(ctx, `WITH stopped AS (
+			DELETE FROM herald_processes
+			WHERE id <> $1 AND heartbeat_at < now() - make_interval(secs => $2)
+			RETURNING id
+		), requeued AS (
+			UPDATE river_job SET state = 'available'
+			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] IN (SELECT id FROM stopped)
+			RETURNING id
+		)
+		SELECT (SELECT count(*) FROM requeued), (SELECT count(*) FROM stopped)`,
+		self, staleAfter.Seconds()).Scan(&jobs, &processes)
+	if err != nil {
+		return 0, 0, fmt.Errorf("take over stopped processes: %w", err)
+	}
+	return jobs, processes, nil
+}
+
+// ForgetProcess removes a process that stops cleanly, its jobs finished
+// or handed back.
+func (db *DB) ForgetProcess(ctx context.Context, id string) error {
+	if db.dialect.singleProcess {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM herald_processes WHERE id = $1", id); err != nil {
+		return fmt.Errorf("forget process: %w", err)
+	}
+	return nil
+}
