@@ -154,7 +154,8 @@ func dispatchPart(ctx context.Context, opts *options, kind string, res *dbResult
 		if *p.dst, err = h.dispatch(ctx, p.name, p.n, p.rate); err != nil {
 			return err
 		}
-		h.logf("%s: drained in %v, lateness %v", p.name, p.dst.Drain.Round(time.Millisecond), p.dst.Lateness)
+		h.logf("%s: drained in %v, lateness %v, machine CPU per reminder %s", p.name,
+			p.dst.Drain.Round(time.Millisecond), p.dst.Lateness, p.dst.CPU.String(p.dst.Reminders, kind))
 	}
 	if res.RSS, _, err = h.server.memory(); err != nil {
 		return err

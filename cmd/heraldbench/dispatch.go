@@ -35,7 +35,14 @@ type dispatchResult struct {
 	// Missing counts reminders the provider never received; NotSent those
 	// whose status is not sent at the end.
 	Missing, NotSent int
+	// CPU is the machine CPU time herald and the database used from the
+	// first due time until every outcome was recorded.
+	CPU cpuUse
 }
+
+// cpuPerReminder is the machine CPU time, herald and database, per
+// reminder of the phase.
+func (d dispatchResult) cpuPerReminder() time.Duration { return d.CPU.perReminder(d.Reminders) }
 
 // throughput is reminders handed over per second from the first due time
 // to the last hand-over.
@@ -70,13 +77,15 @@ func (h *heraldRun) dispatch(ctx context.Context, name string, n int, perSecond 
 	}
 	stopProfile := h.profile(ctx, name, due, span)
 	defer stopProfile()
+	cpuUsed := h.cpuFrom(ctx, due)
 	// The deadline allows for as little as 50 reminders a second.
 	deadline := due.Add(span + time.Minute + time.Duration(n)*20*time.Millisecond)
 	if err := h.waitDelivered(ctx, plan, mark, n, deadline); err != nil {
 		return dispatchResult{}, err
 	}
+	used := cpuUsed()
 	res, err := h.measure(ctx, plan, mark)
-	res.Name, res.Rate = name, perSecond
+	res.Name, res.Rate, res.CPU = name, perSecond, used
 	if err == nil && res.NotSent > 0 {
 		// A phase cut short leaves work behind; let Herald finish it so
 		// that the next phase is measured alone.

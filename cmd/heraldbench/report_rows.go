@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,12 @@ func (rep report) heraldRows() []row {
 		{fmt.Sprintf("Steady %s/s for %v: lateness p50 / p99 / max", thousands(int64(o.steadyRate)), o.steadyFor),
 			func(r dbResult) string { return r.Steady.Lateness.String() }},
 		{"Steady: sent_at − scheduled_at p50 / p99 / max", func(r dbResult) string { return r.Steady.Recorded.String() }},
+		{"Machine CPU per reminder, herald + database (from `/proc`): burst / sustained / steady", func(r dbResult) string {
+			return cpuCells(r, func(d dispatchResult) time.Duration { return d.cpuPerReminder() })
+		}},
+		{"… of which herald: burst / sustained / steady", func(r dbResult) string {
+			return cpuCells(r, func(d dispatchResult) time.Duration { return d.CPU.Herald / time.Duration(max(d.Reminders, 1)) })
+		}},
 		{"Duplicates / never received / not `sent`, all phases", func(r dbResult) string {
 			var dup, missing, notSent int
 			for _, d := range []dispatchResult{r.Burst, r.Sustain, r.Steady, r.Scale.Empty.Pickup, r.Scale.Full.Pickup} {
@@ -124,6 +131,13 @@ func (rep report) targetRows() []row {
 			}
 			return verdict(r.Burst.Drain <= 10*time.Second, ms(r.Burst.Drain), ms(r.Burst.Drain-10*time.Second)+" over")
 		}},
+		{"Machine CPU per dispatched reminder ≤ 200 µs, herald + database (PostgreSQL, burst)", func(r dbResult) string {
+			per := r.Burst.cpuPerReminder()
+			if r.Burst.Reminders == 0 || per == 0 {
+				return "not measured"
+			}
+			return verdict(per <= 200*time.Microsecond, us(per), us(per-200*time.Microsecond))
+		}},
 		{"Herald's dispatch ≥ half the engine's no-op throughput", func(r dbResult) string {
 			q := r.Burst.throughput() / max(r.Engine.throughput(), 1)
 			return verdict(q >= 0.5, fmt.Sprintf("%.2f", q), shortBy(q, 0.5))
@@ -138,6 +152,20 @@ func (rep report) targetRows() []row {
 			return verdict(f <= limit, ms(e)+" → "+ms(f), ms(f-limit)+" over")
 		}},
 	}
+}
+
+// cpuCells shows a CPU figure of the three dispatch phases, "–" for a
+// phase not measured.
+func cpuCells(r dbResult, per func(dispatchResult) time.Duration) string {
+	cells := make([]string, 0, 3)
+	for _, d := range []dispatchResult{r.Burst, r.Sustain, r.Steady} {
+		if d.Reminders == 0 || d.CPU == (cpuUse{}) {
+			cells = append(cells, "–")
+			continue
+		}
+		cells = append(cells, us(per(d)))
+	}
+	return strings.Join(cells, " / ")
 }
 
 // verdict shows a value with whether it meets its goal and, when it does
@@ -172,6 +200,13 @@ const methodNotes = `How to read it:
   records each. Its first scan runs half a poll after the burst is due (the mean wait). It runs only for its
   window; the whole burst and the steady rate are worked out from its scan schedule with the send time
   measured here ("worked out" rows).
+- *Machine CPU per reminder* is the user and system CPU time, read from ` + "`/proc/<pid>/stat`" + `, that the
+  herald process and every PostgreSQL server process on the machine (` + "`postgres`" + `, backends and background
+  workers; exited backends through the server's children's times) used from a phase's first due time until
+  Herald had recorded every outcome, divided by the phase's reminders. It counts herald's idle polling in that
+  window, and everything else the PostgreSQL server did meanwhile: on a shared server, other clients' work too.
+  On SQLite it is herald's alone (the database runs inside it). Unlike rates, it hardly changes when other
+  programs compete for the cores.
 - The scale phase stops herald, writes the pending reminders in bulk (spread over the next 30 days, three per
   meeting), and starts herald again on the same database.
 `
