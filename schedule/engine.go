@@ -1,7 +1,9 @@
 package schedule
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -89,4 +91,62 @@ func NewWorkerClient(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg 
 		return nil, fmt.Errorf("job engine: %w", err)
 	}
 	return client, nil
+}
+
+// Engine is the job engine that works reminder jobs (and the further
+// queues of its config), with what starting and stopping it takes.
+type Engine struct {
+	client  *river.Client[*sql.Tx]
+	prepare func(context.Context) error
+	logger  *slog.Logger
+}
+
+// NewEngine returns the engine on driver that works reminder jobs with w,
+// its config's defaults filled in and checked. prepare, when not nil, runs
+// at each Start before any job (a database one process owns clears what a
+// killed process left).
+func NewEngine(driver riverdriver.Driver[*sql.Tx], w *ReminderWorker, cfg EngineConfig, prepare func(context.Context) error) (*Engine, error) {
+	if w == nil || w.Deliverer == nil {
+		return nil, errors.New("job engine: a reminder worker with its deliverer is required")
+	}
+	client, err := NewWorkerClient(driver, w, cfg)
+	if err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{client: client, prepare: prepare, logger: logger}, nil
+}
+
+// Client is the engine's client, for inserting jobs in Herald's own
+// transactions.
+func (e *Engine) Client() *river.Client[*sql.Tx] { return e.client }
+
+// Start starts working jobs. The end of ctx does not stop them: the
+// engine would cancel the sends in flight with it (a SIGTERM would cut
+// provider calls short), where Stop lets them finish.
+func (e *Engine) Start(ctx context.Context) error {
+	if e.prepare != nil {
+		if err := e.prepare(ctx); err != nil {
+			return err
+		}
+	}
+	if err := e.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job engine: %w", err)
+	}
+	return nil
+}
+
+// Stop lets the jobs in flight finish until ctx ends, then cancels what is
+// left (within 5 s more). A provider call cut short is left as a crash
+// would leave it: its reminder ends unknown, never sent again.
+func (e *Engine) Stop(ctx context.Context) {
+	if err := e.client.Stop(ctx); err != nil {
+		e.logger.Warn("Job engine did not stop in time; cancelling jobs in flight", "error", err)
+		cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = e.client.StopAndCancel(cancelCtx)
+	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +33,7 @@ type App struct {
 	cfg      Config
 	logger   *slog.Logger
 	db       *sqlstore.DB
-	river    *river.Client[*sql.Tx]
+	engine   *schedule.Engine
 	store    *sqlstore.Store
 	registry *prometheus.Registry
 	ops      opsMetrics
@@ -136,7 +135,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		// tenant whose endpoints hang leaves the rest to the others.
 		PerTenant: max(1, a.cfg.WebhookWorkers/4)}
 	a.processID = herald.NewID("proc_")
-	a.river, err = schedule.NewWorkerClient(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
+	a.engine, err = schedule.NewEngine(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
 		ClientID:     a.processID,
 		PollInterval: a.cfg.PollInterval,
 		MaxWorkers:   a.cfg.BatchSize,
@@ -149,12 +148,12 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		AddWorkers: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &outbound.Worker{Deliverer: a.events})
 		},
-	})
+	}, a.recoverJobs)
 	if err != nil {
 		return err
 	}
-	a.store = sqlstore.New(a.db, schedule.NewJobs(a.river), sqlstore.Options{MaxRetries: a.cfg.MaxRetries,
-		Events: outbound.NewJobs(a.river), Senders: provCfg.SMSFrom()})
+	a.store = sqlstore.New(a.db, schedule.NewJobs(a.engine.Client()), sqlstore.Options{MaxRetries: a.cfg.MaxRetries,
+		Events: outbound.NewJobs(a.engine.Client()), Senders: provCfg.SMSFrom()})
 	a.events.Store = a.store
 	// Reminders due together share their transactions: a burst costs one
 	// per batch instead of one per reminder. A database of one connection
@@ -227,19 +226,10 @@ func (a *App) StartWorker(ctx context.Context) error {
 	if a.noSender != nil {
 		return a.noSender
 	}
-	if err := a.db.ForgetLeader(ctx); err != nil {
-		return err
-	}
-	if n, err := a.db.RequeueOrphanedJobs(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		a.logger.Info("Requeued reminder jobs left running by a stopped process", "jobs", n)
-	}
-	if err := a.startHeartbeat(ctx); err != nil {
-		return err
-	}
-	if err := a.river.Start(context.WithoutCancel(ctx)); err != nil {
-		a.stopHeartbeat()
+	if err := a.engine.Start(ctx); err != nil {
+		if a.stopHeartbeat != nil {
+			a.stopHeartbeat()
+		}
 		return fmt.Errorf("start worker: %w", err)
 	}
 	go a.worker.ReportPickups(ctx, a.logger, time.Second)
@@ -249,6 +239,24 @@ func (a *App) StartWorker(ctx context.Context) error {
 	}
 	a.logger.Info("Reminder worker started", "process", a.processID, "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
 	return nil
+}
+
+// recoverJobs runs before the job engine starts: on a database one process
+// owns, what a killed process left (its leader record, its running jobs)
+// is cleared, so nothing waits for it to expire; then this process's
+// heartbeat starts, so that no other takes over its jobs.
+func (a *App) recoverJobs(ctx context.Context) error {
+	if err := a.db.ForgetLeader(ctx); err != nil {
+		return err
+	}
+	n, err := a.db.RequeueOrphanedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.logger.Info("Requeued reminder jobs left running by a stopped process", "jobs", n)
+	}
+	return a.startHeartbeat(ctx)
 }
 
 // StopWorker lets sends in flight finish within the shutdown timeout,
@@ -270,12 +278,7 @@ func (a *App) stopDeadline() time.Time {
 func (a *App) stopWorkerBy(deadline time.Time) {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	if err := a.river.Stop(ctx); err != nil {
-		a.logger.Warn("Worker did not stop in time; cancelling sends in flight", "error", err)
-		cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = a.river.StopAndCancel(cancelCtx)
-	}
+	a.engine.Stop(ctx)
 	// The heartbeat lasts as long as jobs run: another process must not
 	// take over those of a process that is only finishing them.
 	if a.stopHeartbeat != nil {
