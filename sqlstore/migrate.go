@@ -183,37 +183,3 @@ func (db *DB) CheckMigrated(ctx context.Context) error {
 	}
 	return nil
 }
-
-// ForgetLeader removes the job engine's leader record on SQLite, where one
-// process owns the file: a record left by a process that was killed would
-// otherwise delay scheduled reminders until it expires. PostgreSQL, shared
-// by many processes, keeps its leader.
-func (db *DB) ForgetLeader(ctx context.Context) error {
-	if !db.dialect.singleProcess {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "DELETE FROM river_leader"); err != nil {
-		return fmt.Errorf("forget job engine leader: %w", err)
-	}
-	return nil
-}
-
-// RequeueOrphanedJobs makes the jobs that a killed process left running
-// available again, on SQLite only, and returns how many there were. One
-// process owns the file, so at start no job can be running anywhere: left
-// alone, the job engine would take them up only once RescueAfter has
-// passed, at its next 30-second rescue round. Their reminders then take
-// their normal course: a pending one is sent, one whose provider call was
-// cut off is marked unknown. PostgreSQL, shared by live processes, leaves
-// this to the engine's rescuer.
-func (db *DB) RequeueOrphanedJobs(ctx context.Context) (int64, error) {
-	if !db.dialect.singleProcess {
-		return 0, nil
-	}
-	res, err := db.ExecContext(ctx, "UPDATE river_job SET state = 'available' WHERE state = 'running'")
-	if err != nil {
-		return 0, fmt.Errorf("requeue orphaned jobs: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
