@@ -69,6 +69,27 @@ type ProviderError struct {
 	At       time.Time
 }
 
+// WorkerProcess is a process working reminders as its heartbeat row
+// records it, for the operator.
+type WorkerProcess struct {
+	// ID is the name the process gives itself in the job engine.
+	ID          string
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+}
+
+// WorkerProcesses is what the database knows of the processes working
+// reminders.
+type WorkerProcesses struct {
+	// Recorded is false on a database where processes do not heartbeat
+	// (SQLite, which one process owns).
+	Recorded bool
+	// Processes are the processes seen, latest heartbeat first.
+	Processes []WorkerProcess
+	// Now is the database's clock, which the heartbeats are taken at.
+	Now time.Time
+}
+
 // DashboardStore is what the dashboard reads beyond Store: sessions and
 // the joined, indexed lists its pages show.
 type DashboardStore interface {
@@ -99,4 +120,7 @@ type DashboardStore interface {
 	// RecentProviderErrors lists the latest failed provider attempts of
 	// all tenants, newest first.
 	RecentProviderErrors(ctx context.Context, limit int) ([]ProviderError, error)
+	// WorkerProcesses lists the processes whose heartbeat the database
+	// holds.
+	WorkerProcesses(ctx context.Context) (WorkerProcesses, error)
 }

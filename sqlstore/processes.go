@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"herald"
 )
 
 // Processes on PostgreSQL heartbeat in herald_processes, and each one
@@ -75,4 +77,33 @@ func (db *DB) ForgetProcess(ctx context.Context, id string) error {
 		return fmt.Errorf("forget process: %w", err)
 	}
 	return nil
+}
+
+// WorkerProcesses lists the processes in the heartbeat table, latest
+// heartbeat first, with the database's clock to age them by. On SQLite
+// none is recorded.
+func (s *Store) WorkerProcesses(ctx context.Context) (herald.WorkerProcesses, error) {
+	if s.db.dialect.singleProcess {
+		return herald.WorkerProcesses{Processes: []herald.WorkerProcess{}}, nil
+	}
+	out := herald.WorkerProcesses{Recorded: true, Processes: []herald.WorkerProcess{}}
+	if err := s.db.QueryRowContext(ctx, "SELECT now()").Scan(scanTime(&out.Now)); err != nil {
+		return herald.WorkerProcesses{}, fmt.Errorf("worker processes: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, started_at, heartbeat_at FROM herald_processes ORDER BY heartbeat_at DESC, id")
+	if err != nil {
+		return herald.WorkerProcesses{}, fmt.Errorf("worker processes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p herald.WorkerProcess
+		if err := rows.Scan(&p.ID, scanTime(&p.StartedAt), scanTime(&p.HeartbeatAt)); err != nil {
+			return herald.WorkerProcesses{}, fmt.Errorf("worker processes: %w", err)
+		}
+		out.Processes = append(out.Processes, p)
+	}
+	if err := rows.Err(); err != nil {
+		return herald.WorkerProcesses{}, fmt.Errorf("worker processes: %w", err)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package webui
 
 import (
 	"strings"
+	"time"
 
 	"herald"
 )
@@ -65,5 +66,29 @@ func (s *Server) adminProviders(c *pageCtx) error {
 		return err
 	}
 	s.render(c.w, c.r, 200, "providers", c, map[string]any{"Providers": providers, "Errors": errs})
+	return nil
+}
+
+// workerRow is a process on the workers page, aged by the database's
+// clock that took its heartbeats.
+type workerRow struct {
+	herald.WorkerProcess
+	Age   time.Duration
+	Stale bool
+}
+
+func (s *Server) adminWorkers(c *pageCtx) error {
+	procs, err := s.Dashboard.WorkerProcesses(c.r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]workerRow, 0, len(procs.Processes))
+	for _, p := range procs.Processes {
+		age := max(procs.Now.Sub(p.HeartbeatAt), 0)
+		rows = append(rows, workerRow{WorkerProcess: p, Age: age, Stale: s.StoppedAfter > 0 && age > s.StoppedAfter})
+	}
+	s.render(c.w, c.r, 200, "workers", c, map[string]any{
+		"Recorded": procs.Recorded, "Rows": rows, "StoppedAfter": s.StoppedAfter,
+	})
 	return nil
 }

@@ -49,6 +49,7 @@ func TestEveryPageRendersWithData(t *testing.T) {
 		admin.signIn(t, adminToken)
 		admin.get(t, "/ui/admin/tenants").want(t, http.StatusOK, "Acme Sales", "Other Co")
 		admin.get(t, "/ui/admin/providers").want(t, http.StatusOK, "vonage", "service unavailable")
+		admin.get(t, "/ui/admin/workers").want(t, http.StatusOK, "Workers")
 	})
 }
 
@@ -77,6 +78,52 @@ func TestEveryPageRendersEmpty(t *testing.T) {
 		admin := b.browser(t)
 		admin.signIn(t, adminToken)
 		admin.get(t, "/ui/admin/providers").want(t, http.StatusOK, "No provider errors")
+		if b.db.SingleProcess() {
+			admin.get(t, "/ui/admin/workers").want(t, http.StatusOK, "Heartbeats are recorded on PostgreSQL")
+		} else {
+			admin.get(t, "/ui/admin/workers").want(t, http.StatusOK, "No worker process has a heartbeat")
+		}
+	})
+}
+
+// The workers page lists the processes that heartbeat, aged by the
+// database's clock, and marks stale one that other processes would take
+// for stopped.
+func TestWorkersPageMarksStaleProcesses(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		ctx := context.Background()
+		admin := b.browser(t)
+		admin.signIn(t, adminToken)
+		if b.db.SingleProcess() {
+			// Heartbeat records nothing on SQLite.
+			if _, err := b.db.Heartbeat(ctx, "proc_LOCAL", true); err != nil {
+				t.Fatal(err)
+			}
+			p := admin.get(t, "/ui/admin/workers").want(t, http.StatusOK, "Heartbeats are recorded on PostgreSQL")
+			if strings.Contains(p.body, "proc_LOCAL") {
+				t.Error("the workers page lists a process on SQLite")
+			}
+			return
+		}
+		if _, err := b.db.Heartbeat(ctx, "proc_ALIVE", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.db.ExecContext(ctx, `INSERT INTO herald_processes (id, started_at, heartbeat_at)
+			VALUES ('proc_GONE', now() - interval '2 hours', now() - interval '5 minutes')`); err != nil {
+			t.Fatal(err)
+		}
+		p := admin.get(t, "/ui/admin/workers").want(t, http.StatusOK, "proc_ALIVE", "proc_GONE")
+		if !regexp.MustCompile(`5m \d\ds ago`).MatchString(p.body) {
+			t.Errorf("the workers page does not say the stale heartbeat is 5 minutes old:\n%s", p.body)
+		}
+		alive := regexp.MustCompile(`proc_ALIVE</td>.*?badge good">alive<`)
+		gone := regexp.MustCompile(`proc_GONE</td>.*?badge bad">stale<`)
+		for _, re := range []*regexp.Regexp{alive, gone} {
+			if !re.MatchString(strings.ReplaceAll(p.body, "\n", " ")) {
+				t.Errorf("the workers page does not match %s:\n%s", re, p.body)
+			}
+		}
 	})
 }
 
@@ -201,7 +248,9 @@ func TestOtherTenantsObjectsAreNotFound(t *testing.T) {
 			t.Errorf("another tenant's meeting changed: %+v", m)
 		}
 		// A tenant's session does not open the admin pages, nor the reverse.
-		br.get(t, "/ui/admin/tenants").want(t, http.StatusForbidden)
+		for _, path := range []string{"/ui/admin/tenants", "/ui/admin/providers", "/ui/admin/workers"} {
+			br.get(t, path).want(t, http.StatusForbidden)
+		}
 		admin := b.browser(t)
 		admin.signIn(t, adminToken)
 		admin.get(t, "/ui/upcoming").want(t, http.StatusForbidden)

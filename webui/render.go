@@ -163,6 +163,8 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
+	// ago says how long ago an age d is: "3m 10s ago".
+	"ago":   func(d time.Duration) string { return countdown(-max(d, time.Second)) },
 	"words": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 }
 
@@ -208,7 +210,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, page 
 var titles = map[string]string{
 	"login": "Sign in", "upcoming": "Upcoming", "messages": "Message log", "reminder": "Reminder",
 	"meeting": "Meeting", "leads": "Leads", "lead": "Lead", "templates": "Templates", "template": "Template",
-	"settings": "Settings", "outbox": "Outbox", "events": "Events", "audit": "Audit trail", "endpoints": "Webhook endpoints", "tenants": "Tenants", "providers": "Provider health",
+	"settings": "Settings", "outbox": "Outbox", "events": "Events", "audit": "Audit trail", "endpoints": "Webhook endpoints", "tenants": "Tenants", "providers": "Provider health", "workers": "Workers",
 	"error": "Error",
 }
 

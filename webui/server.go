@@ -1,9 +1,9 @@
 // Package webui is Herald's dashboard: server-rendered pages under /ui/
 // for tenants (what goes out next and why, the message log, timelines,
 // leads, templates, settings, the outbox) and for the operator (tenants,
-// provider health). Pages are html/template files embedded in the binary
-// with a small stylesheet and one small script of our own; every page
-// reads without JavaScript.
+// provider health, worker processes). Pages are html/template files
+// embedded in the binary with a small stylesheet and one small script of
+// our own; every page reads without JavaScript.
 //
 // Sign-in takes a tenant API key, or the admin token for the admin pages,
 // and opens a session stored in the database, so any node serves it. A
@@ -53,8 +53,12 @@ type Server struct {
 	// Providers reports the SMS providers' health; nil when none is
 	// configured.
 	Providers func() []ProviderStatus
-	Clock     herald.Clock
-	Logger    *slog.Logger
+	// StoppedAfter is how old a worker's heartbeat is when other
+	// processes take it for stopped and take over its reminders; the
+	// workers page marks such a process stale. Zero marks none.
+	StoppedAfter time.Duration
+	Clock        herald.Clock
+	Logger       *slog.Logger
 	// SessionTTL is how long a sign-in lasts. Defaults to 12 hours.
 	SessionTTL time.Duration
 	// SignInLimiter limits sign-in attempts per client address. Defaults
@@ -123,6 +127,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /ui/admin/tenants/{id}/disable", s.adminPage(s.adminSetDisabled(true)))
 	mux.HandleFunc("POST /ui/admin/tenants/{id}/enable", s.adminPage(s.adminSetDisabled(false)))
 	mux.HandleFunc("GET /ui/admin/providers", s.adminPage(s.adminProviders))
+	mux.HandleFunc("GET /ui/admin/workers", s.adminPage(s.adminWorkers))
 
 	mux.HandleFunc("/ui/", s.notFound)
 	return securityHeaders(mux)

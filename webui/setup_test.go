@@ -77,7 +77,7 @@ func setup(t testing.TB, db *sqlstore.DB) *testBundle {
 		Logger: slog.New(slog.DiscardHandler), SendTimeout: time.Second,
 		Retry: schedule.RetryPolicy{InitialDelay: 30 * time.Minute, Multiplier: 2}}
 	ui := &webui.Server{Store: store, Dashboard: store, Events: store, AdminToken: adminToken, Clock: clock,
-		Logger: slog.New(slog.DiscardHandler),
+		Logger: slog.New(slog.DiscardHandler), StoppedAfter: 6 * time.Second,
 		Providers: func() []webui.ProviderStatus {
 			return []webui.ProviderStatus{{Name: "vonage", Breaker: "closed", RateLimit: 30}}
 		}}

@@ -16,7 +16,10 @@ func (a *App) dashboard() http.Handler {
 		AdminToken: a.cfg.AdminToken,
 		Secure:     strings.HasPrefix(a.cfg.PublicURL, "https://"),
 		Clock:      herald.SystemClock{},
-		Logger:     a.logger.With("component", "dashboard"),
+		// The workers page marks stale what the heartbeat loop takes
+		// over.
+		StoppedAfter: stoppedAfter,
+		Logger:       a.logger.With("component", "dashboard"),
 	}
 	if router := a.smsRouter; router != nil {
 		rates := map[string]float64{"vonage": a.providers.VonageRateLimit, "twilio": a.providers.TwilioRateLimit}
