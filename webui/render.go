@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sony/gobreaker/v2"
+
 	"herald"
 )
 
@@ -143,13 +145,8 @@ var funcs = template.FuncMap{
 		return herald.MaskEmail(e)
 	},
 	"statusClass": func(v any) string {
-		switch status := fmt.Sprint(v); status {
-		case "sent", "delivered", "confirmed", "ok", "closed":
-			return "good"
-		case "failed", "undelivered", "unknown", "open", "error", "transient", "permanent", "permanent_recipient":
-			return "bad"
-		case "pending", "sending", "scheduled", "accepted", "half-open", "throttled", "held":
-			return "wait"
+		if class, ok := statusClasses[fmt.Sprint(v)]; ok {
+			return class
 		}
 		return "muted"
 	},
@@ -167,6 +164,35 @@ var funcs = template.FuncMap{
 	"ago":   func(d time.Duration) string { return countdown(-max(d, time.Second)) },
 	"words": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 }
+
+// statusClasses colours the statuses a page shows, whichever kind they
+// are: reminder and meeting statuses, delivery receipts, attempt and
+// audit outcomes, event deliveries, circuit states. Kinds share some
+// words ("sent", "failed"), which must mean the same colour; any status
+// not listed is muted.
+var statusClasses = func() map[string]string {
+	classes := map[string][]string{
+		"good": {string(herald.ReminderSent), string(herald.DeliveryDelivered), string(herald.OutcomeSent),
+			herald.MeetingConfirmed, herald.AuditOK, herald.EventDeliveryDelivered, gobreaker.StateClosed.String()},
+		"bad": {string(herald.ReminderFailed), string(herald.ReminderUnknown), string(herald.DeliveryUndelivered),
+			string(herald.DeliveryFailed), string(herald.DeliveryUnknown), string(herald.OutcomeTransient),
+			string(herald.OutcomePermanent), string(herald.OutcomePermanentRecipient), string(herald.OutcomeUnknown),
+			herald.EventDeliveryFailed, gobreaker.StateOpen.String()},
+		"wait": {string(herald.ReminderPending), string(herald.ReminderSending), string(herald.DeliveryAccepted),
+			string(herald.DeliveryHeld), string(herald.OutcomeThrottled), herald.MeetingScheduled,
+			herald.EventDeliveryPending, gobreaker.StateHalfOpen.String()},
+	}
+	out := map[string]string{}
+	for class, statuses := range classes {
+		for _, status := range statuses {
+			if other, ok := out[status]; ok && other != class {
+				panic(fmt.Sprintf("status %q is both %s and %s", status, other, class))
+			}
+			out[status] = class
+		}
+	}
+	return out
+}()
 
 // render writes a page, rendered in full first so that a template error
 // answers 500 instead of half a page.
