@@ -130,7 +130,7 @@ func (s *Store) loadDeliveryParts(ctx context.Context, tx *sql.Tx, states map[de
 	for _, l := range leads {
 		phones = append(phones, l.Phone)
 	}
-	optOuts, err := phoneOptOuts(ctx, tx, phones)
+	optOuts, err := s.phoneOptOuts(ctx, tx, phones)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 //     in the audit trail and the webhook records are erased.
 //
 // Audit entries hold ids and masked values only, and stay. An opt-out of
-// its phone stays in force: sms_opt_outs keys it by a hash of the phone,
+// its phone stays in force: sms_opt_outs keys it by a keyed hash of the phone,
 // not by the lead (sqlstore/optout.go).
 func (s *Store) EraseLead(ctx context.Context, tenantID, id string) error {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {

@@ -40,6 +40,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.migrateHerald(ctx); err != nil {
 		return err
 	}
+	// The opt-out key is made here, committed before any process uses it.
+	if _, _, err := ensureInstallationKey(ctx, db, optOutKeyName); err != nil {
+		return fmt.Errorf("migrate: opt-out key: %w", err)
+	}
 	return db.ensureJobIndex(ctx)
 }
 

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -12,15 +14,67 @@ import (
 	"herald"
 )
 
-// phoneKey is how sms_opt_outs names a phone: the SHA-256 of its E.164
-// form, in hex, so that an opt-out can outlive the erasure of every lead
-// with that phone without keeping the number. Phone numbers are few
-// enough to be found again from an unkeyed hash by trying them all; the
-// column holds any hex digest, so a keyed hash (an HMAC with a secret of
-// the operator's) can replace this one, with the stored keys rewritten.
-func phoneKey(phone string) string {
-	sum := sha256.Sum256([]byte("herald/sms-opt-out\x00" + phone))
-	return hex.EncodeToString(sum[:])
+// optOutKeyName names the key of phoneHash in installation_keys.
+const optOutKeyName = "sms-opt-out"
+
+// phoneHash is how sms_opt_outs names a phone, and the one place that
+// computes it: the HMAC-SHA256 of its E.164 form under the installation's
+// opt-out key, in hex, so that an opt-out can outlive the erasure of every
+// lead with that phone without keeping the number. Phone numbers are few
+// enough to be found again from an unkeyed hash by trying them all; without
+// the key, which stays in the database, they cannot be.
+func phoneHash(key []byte, phone string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(phone))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// optOutKey returns the installation's opt-out key, read through q (the
+// caller's transaction, if any) on first use and then kept in memory.
+// Migrate writes the key; a database without one gets one here, every
+// process agreeing on the first that is committed.
+func (s *Store) optOutKey(ctx context.Context, q queryer) ([]byte, error) {
+	if key := s.phoneKey.Load(); key != nil {
+		return *key, nil
+	}
+	key, created, err := ensureInstallationKey(ctx, q, optOutKeyName)
+	if err != nil {
+		return nil, fmt.Errorf("load the opt-out key: %w", err)
+	}
+	// A key this transaction created is not kept until it is committed:
+	// should the transaction roll back, another one may win.
+	if !created {
+		s.phoneKey.Store(&key)
+	}
+	return key, nil
+}
+
+// ensureInstallationKey returns the installation key called name, creating
+// a random one when there is none. created reports that this call wrote it
+// (in q's transaction, which may not be committed yet).
+func ensureInstallationKey(ctx context.Context, q queryer, name string) (key []byte, created bool, err error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, false, err
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO installation_keys (name, key) VALUES ($1, $2)
+		ON CONFLICT (name) DO NOTHING`, name, hex.EncodeToString(fresh))
+	if err != nil {
+		return nil, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, false, err
+	}
+	var stored string
+	if err := q.QueryRowContext(ctx, `SELECT key FROM installation_keys WHERE name = $1`, name).Scan(&stored); err != nil {
+		return nil, false, err
+	}
+	key, err = hex.DecodeString(stored)
+	if err != nil || len(key) < 32 {
+		return nil, false, fmt.Errorf("installation key %s is not 32 bytes in hex", name)
+	}
+	return key, n == 1, nil
 }
 
 // operatorSender reports whether sender is one of the numbers every tenant
@@ -75,15 +129,22 @@ func (s *Store) tenantsSendingFrom(ctx context.Context, q queryer, sender string
 }
 
 // phoneOptOuts returns the opt-outs on record for each of phones, by phone.
-func phoneOptOuts(ctx context.Context, q queryer, phones []string) (map[string][]herald.PhoneOptOut, error) {
+func (s *Store) phoneOptOuts(ctx context.Context, q queryer, phones []string) (map[string][]herald.PhoneOptOut, error) {
 	out := map[string][]herald.PhoneOptOut{}
+	if !slices.ContainsFunc(phones, func(p string) bool { return p != "" }) {
+		return out, nil
+	}
+	key, err := s.optOutKey(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	byKey := map[string]string{}
 	var args []any
 	for _, p := range phones {
 		if p == "" {
 			continue
 		}
-		k := phoneKey(p)
+		k := phoneHash(key, p)
 		if _, dup := byKey[k]; !dup {
 			byKey[k] = p
 			args = append(args, k)
@@ -124,14 +185,17 @@ func (s *Store) recordOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) (
 		return nil, nil
 	}
 	if o.Sender != "" {
-		var err error
+		key, err := s.optOutKey(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
 		if o.OptedOut {
 			_, err = tx.ExecContext(ctx, `INSERT INTO sms_opt_outs (phone_hash, sender, provider, cause, opted_out_at)
 				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (phone_hash, sender) DO NOTHING`,
-				phoneKey(o.Phone), o.Sender, o.Provider, o.Cause, ts(at))
+				phoneHash(key, o.Phone), o.Sender, o.Provider, o.Cause, ts(at))
 		} else {
 			_, err = tx.ExecContext(ctx, `DELETE FROM sms_opt_outs WHERE phone_hash = $1 AND sender = $2`,
-				phoneKey(o.Phone), o.Sender)
+				phoneHash(key, o.Phone), o.Sender)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("record opt-out of %s: %w", herald.MaskPhone(o.Phone), err)
@@ -229,7 +293,7 @@ func (s *Store) applyKnownOptOut(ctx context.Context, tx *sql.Tx, l *herald.Lead
 	if l.Phone == "" || l.SMSOptedOut {
 		return nil, nil
 	}
-	known, err := phoneOptOuts(ctx, tx, []string{l.Phone})
+	known, err := s.phoneOptOuts(ctx, tx, []string{l.Phone})
 	if err != nil {
 		return nil, err
 	}

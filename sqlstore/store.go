@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"herald"
@@ -35,6 +36,8 @@ type Store struct {
 	// senders are the numbers every tenant sends SMS from.
 	senders []string
 	auth    authCache
+	// phoneKey caches the installation's opt-out key (see optOutKey).
+	phoneKey atomic.Pointer[[]byte]
 }
 
 var _ herald.Store = (*Store)(nil)
