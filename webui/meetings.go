@@ -34,9 +34,6 @@ func (s *Server) meeting(c *pageCtx) error {
 			return err
 		}
 		for _, e := range steps {
-			if e.Kind == "reply" && e.ReminderID == "" {
-				continue // the lead's replies are listed once, below
-			}
 			e.Title = r.Rule + " reminder · " + e.Title
 			story = append(story, e)
 		}

@@ -124,8 +124,7 @@ func (s *Server) auditOf(ctx context.Context, tenantID, entityID string) ([]hera
 }
 
 // reminderStory is a reminder's timeline: planned, attempts with each
-// provider's answer and the text sent, receipts, fallback, and the lead's
-// replies after it went out.
+// provider's answer and the text sent, receipts and fallback.
 func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead) ([]event, error) {
 	actions, err := s.auditOf(ctx, c.tenant.ID, r.ID)
 	if err != nil {
@@ -149,24 +148,28 @@ func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminde
 		e.Text = s.textOf(ctx, c, r, m, l, a, kept)
 		out = append(out, e)
 	}
-	if len(r.AttemptHistory) > 0 {
-		since := r.AttemptHistory[0].StartedAt
-		replies, err := s.auditOf(ctx, c.tenant.ID, l.ID)
-		if err != nil {
-			return nil, err
-		}
-		confirmed, err := s.auditOf(ctx, c.tenant.ID, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		replies = append(replies, confirmed...)
-		for _, a := range replies {
-			if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
-				out = append(out, describe(a))
-			}
+	sortEvents(out)
+	return out, nil
+}
+
+// repliesAfter lists the lead's replies, and its confirmation of the
+// meeting, since the reminder first went out. The meeting page lists them
+// once for the whole meeting, so only the reminder page asks.
+func (s *Server) repliesAfter(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead) ([]event, error) {
+	if len(r.AttemptHistory) == 0 {
+		return nil, nil
+	}
+	since := r.AttemptHistory[0].StartedAt
+	actions, err := s.Dashboard.EntityAudit(ctx, c.tenant.ID, []string{l.ID, m.ID})
+	if err != nil {
+		return nil, err
+	}
+	var out []event
+	for _, a := range actions {
+		if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
+			out = append(out, describe(a))
 		}
 	}
-	sortEvents(out)
 	return out, nil
 }
 
@@ -206,6 +209,12 @@ func (s *Server) reminder(c *pageCtx) error {
 	if err != nil {
 		return err
 	}
+	replies, err := s.repliesAfter(ctx, c, r, m, l)
+	if err != nil {
+		return err
+	}
+	story = append(story, replies...)
+	sortEvents(story)
 	reason := ""
 	if !r.Final() {
 		reason = waitReason(herald.ReminderView{Reminder: r, LeadPhone: l.Phone, LeadEmail: l.Email, LeadOptedOut: l.SMSOptedOut},
