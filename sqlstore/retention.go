@@ -10,11 +10,6 @@ import (
 	"herald"
 )
 
-// IdempotencyKeyLifetime is how long an Idempotency-Key is remembered: a
-// replay within it answers like the first request, and after it the key
-// may be used again.
-const IdempotencyKeyLifetime = 24 * time.Hour
-
 // webhookEventLifetime is how long provider webhook events are kept to
 // recognise a provider's retry: providers give up within hours.
 const webhookEventLifetime = 30 * 24 * time.Hour
@@ -75,8 +70,8 @@ func (s *Store) PruneOnce(ctx context.Context, batch int) (PruneReport, error) {
 		query string
 		at    time.Time
 	}{
-		{&total.IdempotencyKeys, "DELETE FROM idempotency_keys WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT %d)", now.Add(-IdempotencyKeyLifetime)},
-		{&total.IdempotencyKeys, "DELETE FROM idempotent_requests WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM idempotent_requests WHERE created_at < $1 LIMIT %d)", now.Add(-IdempotencyKeyLifetime)},
+		{&total.IdempotencyKeys, "DELETE FROM idempotency_keys WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT %d)", now.Add(-herald.IdempotencyTTL)},
+		{&total.IdempotencyKeys, "DELETE FROM idempotent_requests WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM idempotent_requests WHERE created_at < $1 LIMIT %d)", now.Add(-herald.IdempotencyTTL)},
 		{&total.WebhookRecords, "DELETE FROM webhook_nonces WHERE (provider, nonce) IN (SELECT provider, nonce FROM webhook_nonces WHERE seen_at < $1 LIMIT %d)", now.Add(-nonceLifetime)},
 		{&total.WebhookRecords, "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < $1 LIMIT %d)", now.Add(-webhookEventLifetime)},
 	}
