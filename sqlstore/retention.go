@@ -121,38 +121,40 @@ func (s *Store) retentionCutoffs(ctx context.Context, now time.Time) (map[string
 func (s *Store) pruneTenantBatch(ctx context.Context, tenantID string, cutoff time.Time, batch int) (PruneReport, error) {
 	var rep PruneReport
 	// Meetings first, with everything that hangs on them: a meeting that
-	// started before the cutoff and has nothing left to send.
-	ids, err := s.selectIDs(ctx, fmt.Sprintf(`SELECT m.id FROM meetings m WHERE m.tenant_id = $1 AND m.starts_at < $2
-		AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.meeting_id = m.id AND r.status IN ($3, $4))
-		ORDER BY m.starts_at LIMIT %d`, batch), tenantID, ts(cutoff), herald.ReminderPending, herald.ReminderSending)
-	if err != nil {
-		return rep, err
-	}
-	if len(ids) > 0 {
-		err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-			in, args := inList(2, ids)
-			reminders := "SELECT id FROM reminders WHERE tenant_id = $1 AND meeting_id IN (" + in + ")"
-			steps := []struct {
-				count *int64
-				query string
-			}{
-				{&rep.Attempts, "DELETE FROM attempts WHERE tenant_id = $1 AND reminder_id IN (" + reminders + ")"},
-				{new(int64), "DELETE FROM outbox WHERE tenant_id = $1 AND reminder_id IN (" + reminders + ")"},
-				{&rep.Reminders, "DELETE FROM reminders WHERE tenant_id = $1 AND meeting_id IN (" + in + ")"},
-				{&rep.Meetings, "DELETE FROM meetings WHERE tenant_id = $1 AND id IN (" + in + ")"},
-			}
-			for _, step := range steps {
-				res, err := tx.ExecContext(ctx, step.query, append([]any{tenantID}, args...)...)
-				if err != nil {
-					return err
-				}
-				*step.count, _ = res.RowsAffected()
-			}
-			return nil
-		})
-		if err != nil {
-			return rep, fmt.Errorf("prune meetings: %w", err)
+	// started before the cutoff and has nothing left to send. They are
+	// chosen and locked in the transaction that deletes them, so a meeting
+	// moved to a new time meanwhile (UpdateMeeting locks it too) is not
+	// deleted with the reminders just planned for it.
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		ids, err := selectIDs(ctx, tx, fmt.Sprintf(`SELECT m.id FROM meetings m WHERE m.tenant_id = $1 AND m.starts_at < $2
+			AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.meeting_id = m.id AND r.status IN ($3, $4))
+			ORDER BY m.starts_at LIMIT %d`, batch)+s.db.dialect.forUpdate,
+			tenantID, ts(cutoff), herald.ReminderPending, herald.ReminderSending)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
+		in, args := inList(2, ids)
+		reminders := "SELECT id FROM reminders WHERE tenant_id = $1 AND meeting_id IN (" + in + ")"
+		steps := []struct {
+			count *int64
+			query string
+		}{
+			{&rep.Attempts, "DELETE FROM attempts WHERE tenant_id = $1 AND reminder_id IN (" + reminders + ")"},
+			{new(int64), "DELETE FROM outbox WHERE tenant_id = $1 AND reminder_id IN (" + reminders + ")"},
+			{&rep.Reminders, "DELETE FROM reminders WHERE tenant_id = $1 AND meeting_id IN (" + in + ")"},
+			{&rep.Meetings, "DELETE FROM meetings WHERE tenant_id = $1 AND id IN (" + in + ")"},
+		}
+		for _, step := range steps {
+			res, err := tx.ExecContext(ctx, step.query, append([]any{tenantID}, args...)...)
+			if err != nil {
+				return err
+			}
+			*step.count, _ = res.RowsAffected()
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("prune meetings: %w", err)
 	}
 	res, err := s.db.ExecContext(ctx, fmt.Sprintf(`DELETE FROM assistant_actions WHERE id IN (SELECT id FROM assistant_actions
 		WHERE tenant_id = $1 AND created_at < $2 LIMIT %d)`, batch), tenantID, ts(cutoff))
@@ -161,7 +163,7 @@ func (s *Store) pruneTenantBatch(ctx context.Context, tenantID string, cutoff ti
 	}
 	rep.Audit, _ = res.RowsAffected()
 
-	events, err := s.selectIDs(ctx, fmt.Sprintf(`SELECT id FROM events WHERE tenant_id = $1 AND created_at < $2
+	events, err := selectIDs(ctx, s.db, fmt.Sprintf(`SELECT id FROM events WHERE tenant_id = $1 AND created_at < $2
 		AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id AND d.status = $3)
 		ORDER BY created_at LIMIT %d`, batch), tenantID, ts(cutoff), herald.EventDeliveryPending)
 	if err != nil {
@@ -193,9 +195,9 @@ func (s *Store) pruneTenantBatch(ctx context.Context, tenantID string, cutoff ti
 	return rep, nil
 }
 
-// selectIDs runs a query of one text column.
-func (s *Store) selectIDs(ctx context.Context, query string, args ...any) ([]any, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+// selectIDs runs a query of one text column through q.
+func selectIDs(ctx context.Context, q queryer, query string, args ...any) ([]any, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}
