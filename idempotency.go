@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -63,6 +64,13 @@ type IdempotentResponse struct {
 	Location    string
 	Body        []byte
 }
+
+// ErrIdempotentAnswerLost is in the chain of the idempotency_in_progress
+// *Error of a key whose first request changed something but recorded no
+// answer within its lease (its process stopped, or the database went away
+// before the answer was kept): the request never runs again, and waiting
+// for its answer is useless until the key expires.
+var ErrIdempotentAnswerLost = errors.New("idempotent request changed something but its answer was lost")
 
 type idempotencyClaimKey struct{}
 

@@ -95,13 +95,15 @@ func (s *Server) idempotentWith(h tenantHandler, sealed bool) tenantHandler {
 }
 
 // claim claims the key, waiting up to idempotencyWait while a first request
-// with it is running.
+// with it is running; a first request whose answer was lost is not waited
+// for.
 func (s *Server) claim(ctx context.Context, tenantID string, req herald.IdempotentRequest) (herald.IdempotencyClaim, error) {
 	deadline := time.Now().Add(idempotencyWait)
 	pause := 5 * time.Millisecond
 	for {
 		claim, err := s.Store.ClaimIdempotencyKey(ctx, tenantID, req)
-		if herald.ErrorCode(err) != herald.ECodeIdemInProgress || time.Now().Add(pause).After(deadline) {
+		if herald.ErrorCode(err) != herald.ECodeIdemInProgress || errors.Is(err, herald.ErrIdempotentAnswerLost) ||
+			time.Now().Add(pause).After(deadline) {
 			return claim, err
 		}
 		timer := time.NewTimer(pause)

@@ -196,6 +196,32 @@ func TestFailedRequestKeepsNoKey(t *testing.T) {
 	})
 }
 
+// TestLostAnswerIsNotAwaited loses the recorded answer of a keyed lead
+// creation, as a process stopped between the change and its answer would:
+// past the lease a repeat answers 409 idempotency_in_progress at once,
+// rather than waiting for an answer that will never come, and creates
+// nothing.
+func TestLostAnswerIsNotAwaited(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, b *testBundle) {
+		key := b.newTenant(t, "Acme").APIKey
+		b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", "k").want(t, http.StatusCreated, nil)
+		before := b.snapshot(t, key)
+		if _, err := b.db.ExecContext(context.Background(),
+			"UPDATE idempotent_requests SET status = 0, header = '', body = ''"); err != nil {
+			t.Fatal(err)
+		}
+		b.clock.Advance(2 * time.Minute)
+		began := time.Now()
+		b.do(t, "POST", "/v1/leads", key, johnInput, "Idempotency-Key", "k").
+			wantProblem(t, http.StatusConflict, herald.ECodeIdemInProgress)
+		if took := time.Since(began); took > 5*time.Second {
+			t.Fatalf("the repeat took %v, waiting for an answer that was lost", took)
+		}
+		b.wantUnchanged(t, key, before, "a repeat whose answer was lost")
+	})
+}
+
 // TestIdempotentKeysAndEndpoints repeats the creation of an API key and of
 // a webhook endpoint: each exists once, the repeat shows the same secret,
 // and the new API key is not kept in clear in the recorded answer.

@@ -108,6 +108,8 @@ func (s *Store) bookBatchItem(ctx context.Context, tx *sql.Tx, tenantID string, 
 			"idempotency_key %q was already used with a different request", req.Key)}
 	case rec != nil && rec.answer != nil:
 		return herald.BatchOutcome{Answer: *rec.answer, Replayed: true}
+	case rec != nil && rec.applied && !rec.lockedUntil.After(now):
+		return herald.BatchOutcome{Err: answerLost("idempotency_key", req.Key)}
 	case rec != nil && (rec.applied || rec.lockedUntil.After(now)):
 		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, "idempotency_key",
 			"the first request with idempotency_key %q has not finished; send the item again later", req.Key)}

@@ -64,6 +64,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, tenantID string, req he
 				claim.Owner, ts(now.Add(idempotencyLease)), tenantID, req.Key, rec.owner)
 			return err
 		}
+		if rec.applied && !rec.lockedUntil.After(now) {
+			return answerLost("Idempotency-Key", req.Key)
+		}
 		return herald.FieldErrorf(herald.ECodeIdemInProgress, "Idempotency-Key",
 			"the first request with Idempotency-Key %q has not finished; repeat it later", req.Key)
 	})
@@ -104,6 +107,15 @@ func finishIdempotentRequest(ctx context.Context, tx *sql.Tx, claim herald.Idemp
 		WHERE tenant_id = $4 AND key = $5 AND owner = $6`,
 		resp.Status, string(header), string(resp.Body), claim.TenantID, claim.Key, claim.Owner)
 	return err
+}
+
+// answerLost is the idempotency_in_progress error of a key whose first
+// request changed something but recorded no answer within its lease: it
+// carries herald.ErrIdempotentAnswerLost, so nobody waits for the answer.
+func answerLost(field, key string) error {
+	return fmt.Errorf("%w: %w", herald.ErrIdempotentAnswerLost, herald.FieldErrorf(herald.ECodeIdemInProgress, field,
+		"the first request with %s %q changed something, but its answer was not recorded; it will not run again, "+
+			"and the key stays taken until it expires", field, key))
 }
 
 // markIdempotencyApplied marks the claim that ctx carries, if any, as

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -113,10 +114,19 @@ func testIdempotencyClaims(t *testing.T, b *Bundle) {
 	}
 
 	// The second changed something: it is never taken over, even when its
-	// answer is lost.
+	// answer is lost; within its lease a repeat may wait for the answer,
+	// after it the error says the answer is lost.
+	_, err = b.Store.ClaimIdempotencyKey(ctx, tenant.ID, req)
+	wantCode(t, err, herald.ECodeIdemInProgress)
+	if errors.Is(err, herald.ErrIdempotentAnswerLost) {
+		t.Fatalf("repeat within the lease: %v, want a first request still running", err)
+	}
 	b.Clock.Advance(2 * time.Minute)
 	_, err = b.Store.ClaimIdempotencyKey(ctx, tenant.ID, req)
 	wantCode(t, err, herald.ECodeIdemInProgress)
+	if !errors.Is(err, herald.ErrIdempotentAnswerLost) {
+		t.Fatalf("repeat after the lease: %v, want ErrIdempotentAnswerLost", err)
+	}
 
 	// Once its answer is recorded, repeats get it.
 	answer := herald.IdempotentResponse{Status: 201, ContentType: "application/json", Location: "/v1/leads/" + lead.ID,
