@@ -168,9 +168,11 @@ func (d *Deliverer) post(ctx context.Context, st *herald.EventDeliveryState) res
 		res.err = err.Error()
 		return res
 	}
-	u, err := url.Parse(ep.URL)
-	client := d.clients[u.Scheme]
-	if err != nil || client == nil {
+	var client *http.Client
+	if u, err := url.Parse(ep.URL); err == nil {
+		client = d.clients[u.Scheme]
+	}
+	if client == nil {
 		res.err = "the endpoint URL is not http(s)"
 		return res
 	}
