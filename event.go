@@ -260,6 +260,9 @@ type EventDeliveryState struct {
 	// for its first try to the same endpoint: this one goes after it, so
 	// an endpoint gets an object's events in order unless a try fails.
 	EarlierFirst bool
+	// TenantDisabled reports that an operator disabled the tenant: its
+	// deliveries are held, as its reminders are, until it is enabled again.
+	TenantDisabled bool
 }
 
 // EventDeliveryStore is what the delivery of events needs of storage.

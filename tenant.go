@@ -13,7 +13,8 @@ type Tenant struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	// DisabledAt is when an operator disabled the tenant: its keys answer
-	// 401 and its reminders are held, not sent, until it is enabled again.
+	// 401 and its reminders and event deliveries are held, not sent, until
+	// it is enabled again.
 	DisabledAt *time.Time `json:"disabled_at"`
 }
 

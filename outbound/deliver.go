@@ -29,6 +29,10 @@ var RetrySchedule = []time.Duration{
 // RequestTimeout bounds one request to an endpoint.
 const RequestTimeout = 15 * time.Second
 
+// TenantHoldRecheck is how often a delivery of a disabled tenant is
+// looked at again.
+const TenantHoldRecheck = 30 * time.Second
+
 // ResponseExcerpt is how much of an endpoint's answer is kept per attempt.
 const ResponseExcerpt = 512
 
@@ -99,6 +103,11 @@ func (d *Deliverer) Deliver(ctx context.Context, tenantID, deliveryID string) (t
 	}
 	if st.Endpoint == nil || st.Endpoint.DisabledAt != nil {
 		return 0, d.stop(ctx, tenantID, deliveryID, st.Endpoint)
+	}
+	if st.TenantDisabled {
+		// Held, as the tenant's reminders are, until an operator enables
+		// the tenant again; no attempt is counted.
+		return TenantHoldRecheck, nil
 	}
 	if st.EarlierFirst {
 		// An earlier change of the same object goes first.

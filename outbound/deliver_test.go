@@ -319,3 +319,38 @@ func TestAnObjectsEventsGoInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestDisabledTenantsDeliveriesAreHeld: while an operator has the tenant
+// disabled, its deliveries make no request and count no attempt; once it
+// is enabled again they go.
+func TestDisabledTenantsDeliveriesAreHeld(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer srv.Close()
+		b := setup(t, db, srv.URL, loopback)
+		ctx := context.Background()
+		if _, err := b.store.SetTenantDisabled(ctx, b.tenant.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if wait, err := b.d.Deliver(ctx, b.tenant.ID, b.delivery); wait != outbound.TenantHoldRecheck || err != nil {
+			t.Fatalf("Deliver = %v, %v; want it held", wait, err)
+		}
+		if st := b.state(t); calls.Load() != 0 || st.Delivery.Status != herald.EventDeliveryPending || st.Delivery.Attempts != 0 {
+			t.Fatalf("%d requests, delivery %+v; want none and still pending", calls.Load(), st.Delivery)
+		}
+		if _, err := b.store.SetTenantDisabled(ctx, b.tenant.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if wait, err := b.d.Deliver(ctx, b.tenant.ID, b.delivery); wait != 0 || err != nil {
+			t.Fatalf("Deliver = %v, %v", wait, err)
+		}
+		if st := b.state(t); calls.Load() != 1 || st.Delivery.Status != herald.EventDeliveryDelivered {
+			t.Fatalf("%d requests, delivery %+v; want it delivered once", calls.Load(), st.Delivery)
+		}
+	})
+}

@@ -280,8 +280,16 @@ const earlierFirstWindow = time.Minute
 // try to the same endpoint.
 func (s *Store) LoadEventDelivery(ctx context.Context, tenantID, deliveryID string) (*herald.EventDeliveryState, error) {
 	st, err := s.loadEventDelivery(ctx, s.db, tenantID, deliveryID, "")
-	if err != nil || st.Delivery.Attempts > 0 || st.Delivery.Status != herald.EventDeliveryPending {
+	if err != nil || st.Delivery.Status != herald.EventDeliveryPending {
 		return st, err
+	}
+	var disabledAt *time.Time
+	if err := s.db.QueryRowContext(ctx, "SELECT disabled_at FROM tenants WHERE id = $1", tenantID).
+		Scan(scanNullTime(&disabledAt)); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("load event delivery: %w", err)
+	}
+	if st.TenantDisabled = disabledAt != nil; st.TenantDisabled || st.Delivery.Attempts > 0 {
+		return st, nil
 	}
 	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM event_deliveries d
 		JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id

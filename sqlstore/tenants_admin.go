@@ -30,8 +30,8 @@ func (s *Store) Tenant(ctx context.Context, id string) (herald.Tenant, error) {
 }
 
 // SetTenantDisabled disables or enables a tenant. A disabled tenant's keys
-// are refused and its reminders are held by the worker (neither sent nor
-// cancelled) until it is enabled again; a reminder whose meeting starts
+// are refused and its reminders and event deliveries are held by the
+// workers (neither sent nor cancelled) until it is enabled again; a reminder whose meeting starts
 // meanwhile expires as usual. Setting the state it already has changes
 // nothing.
 func (s *Store) SetTenantDisabled(ctx context.Context, id string, disabled bool) (herald.Tenant, error) {
