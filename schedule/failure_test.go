@@ -312,3 +312,44 @@ func TestLostOutcomeIsNeverSentAgain(t *testing.T) {
 		}
 	})
 }
+
+// A shutdown that cuts a send short leaves the reminder unknown only when
+// a provider may have taken the message; one that only waited for a send
+// slot leaves it to be sent.
+func TestShutdownDuringSendIsUnknownOnlyIfAProviderMayHaveIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		tried []herald.ProviderCall
+		kind  herald.SendErrorKind
+		want  herald.ReminderStatus
+	}{
+		{"waiting for a slot", []herald.ProviderCall{{Provider: "vonage", Outcome: herald.OutcomeSkipped},
+			{Provider: "twilio", Outcome: herald.OutcomeThrottled}}, herald.SendThrottled, herald.ReminderPending},
+		{"a call in flight, then a wait", []herald.ProviderCall{{Provider: "vonage", Outcome: herald.OutcomeTransient},
+			{Provider: "twilio", Outcome: herald.OutcomeThrottled}}, herald.SendThrottled, herald.ReminderUnknown},
+		{"a call in flight", []herald.ProviderCall{{Provider: "vonage", Outcome: herald.OutcomeTransient}},
+			herald.SendTransient, herald.ReminderUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			each(t, func(t *testing.T, b *bundle) {
+				lead := b.lead(t, herald.LeadInput{Phone: "+14155552671"})
+				r := b.book(t, lead.ID, "")["1h"]
+				job, shutdown := context.WithCancel(context.Background())
+				defer shutdown()
+				b.deliverer.SMS = senderFunc(func(ctx context.Context, msg *herald.Message) (herald.SendResult, error) {
+					shutdown()
+					<-ctx.Done()
+					return herald.SendResult{}, &herald.SendError{Provider: "smsroute", Kind: tc.kind,
+						RetryAfter: time.Second, Message: "cut short", Tried: tc.tried}
+				})
+				b.clock.Set(r.ScheduledAt)
+				_ = b.deliverer.Deliver(job, b.tenant.ID, r.ID)
+				got := b.reminder(t, r.ID)
+				if got.Status != tc.want {
+					t.Fatalf("after the shutdown: %s (%s), want %s", got.Status, got.Reason, tc.want)
+				}
+			})
+		})
+	}
+}

@@ -209,6 +209,23 @@ func (d *Deliverer) waitForSlot(ctx context.Context, turn herald.SendTurn) (hera
 	return herald.SendSlot{}, fmt.Errorf("wait for a send slot: %w", err)
 }
 
+// nothingHandedOver tells whether err says for sure that no provider was
+// given the message: the send ended throttled, and each call it lists was
+// skipped or throttled (a provider's refusal to take it, or a wait for a
+// slot of Herald's own pace).
+func nothingHandedOver(err error) bool {
+	var se *herald.SendError
+	if !errors.As(err, &se) || se.Kind != herald.SendThrottled || len(se.Tried) == 0 {
+		return false
+	}
+	for _, call := range se.Tried {
+		if call.Outcome != herald.OutcomeThrottled && call.Outcome != herald.OutcomeSkipped {
+			return false
+		}
+	}
+	return true
+}
+
 // slotMargin is the part of a job's time kept, beside the send timeout,
 // for recording a send's outcome after a wait for its slot.
 const slotMargin = 2 * time.Second
@@ -238,7 +255,9 @@ func (d *Deliverer) send(jobCtx context.Context, plan *sendPlan) sendOutcome {
 	switch kind := herald.SendErrorKindOf(err); {
 	case err == nil:
 	case jobCtx.Err() != nil:
-		out.interrupted = true
+		// A send cut short while it only waited for a slot handed the
+		// message to nobody: it stays to be sent, not unknown.
+		out.interrupted = !nothingHandedOver(err)
 	case ctx.Err() != nil && kind != herald.SendPermanent && kind != herald.SendUnknown:
 		// The calls made are kept: a provider that got the request but
 		// did not answer in time is in the attempt's history.
