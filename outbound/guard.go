@@ -53,14 +53,17 @@ func internal(addr netip.Addr) (internal, admissible bool) {
 
 // reserved are ranges that are not public though the standard library
 // does not call them private: shared address space (carrier-grade NAT),
-// "this network", and IPv6's NAT64 and discard prefixes.
+// "this network", IPv6's IPv4-compatible (deprecated), NAT64 (well-known
+// and local-use) and discard prefixes.
 var reserved = []netip.Prefix{
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("::/96"),
 	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
 	netip.MustParsePrefix("100::/64"),
 }
 
