@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"herald"
-	"herald/dbtest"
 	"herald/vonage/vonagetest"
 )
 
@@ -21,18 +19,7 @@ import (
 func TestKilledWorkerLeavesOnlyCallsInFlightUnknown(t *testing.T) {
 	skipShort(t)
 	t.Parallel()
-	for _, database := range []string{"sqlite", "postgres"} {
-		t.Run(database, func(t *testing.T) {
-			t.Parallel()
-			var url string
-			if database == "sqlite" {
-				url = "sqlite:" + filepath.Join(t.TempDir(), "herald.db")
-			} else {
-				url = dbtest.PostgresSchema(t)
-			}
-			testKillPacedBacklog(t, url)
-		})
-	}
+	onEachDatabase(t, testKillPacedBacklog)
 }
 
 func testKillPacedBacklog(t *testing.T, url string) {

@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"herald"
-	"herald/dbtest"
 	"herald/vonage/vonagetest"
 )
 
@@ -19,18 +17,7 @@ import (
 func TestKilledWorkerNeitherLosesNorRepeats(t *testing.T) {
 	skipShort(t)
 	t.Parallel()
-	for _, database := range []string{"sqlite", "postgres"} {
-		t.Run(database, func(t *testing.T) {
-			t.Parallel()
-			var url string
-			if database == "sqlite" {
-				url = "sqlite:" + filepath.Join(t.TempDir(), "herald.db")
-			} else {
-				url = dbtest.PostgresSchema(t)
-			}
-			testKillMidBurst(t, url)
-		})
-	}
+	onEachDatabase(t, testKillMidBurst)
 }
 
 func testKillMidBurst(t *testing.T, url string) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/dbtest"
 	"herald/schedule"
 	"herald/sqlstore"
 )
@@ -220,6 +221,22 @@ func referencesOf(t *testing.T, db *sqlstore.DB) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// onEachDatabase runs test, in parallel subtests, against a fresh SQLite
+// file and a fresh PostgreSQL schema, each passed as its database URL.
+func onEachDatabase(t *testing.T, test func(t *testing.T, url string)) {
+	t.Helper()
+	for _, database := range []string{"sqlite", "postgres"} {
+		t.Run(database, func(t *testing.T) {
+			t.Parallel()
+			if database == "sqlite" {
+				test(t, "sqlite:"+filepath.Join(t.TempDir(), "herald.db"))
+			} else {
+				test(t, dbtest.PostgresSchema(t))
+			}
+		})
+	}
 }
 
 // skipShort skips a test that takes seconds and loads the machine when
