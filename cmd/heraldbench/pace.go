@@ -291,15 +291,6 @@ func latenessByClass(ctx context.Context, db *sqlstore.DB, due time.Time, out ma
 	return rows.Err()
 }
 
-// nearestRank returns the p-th percentile of sorted values.
-func nearestRank(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(float64(len(sorted))*p/100+0.999999) - 1
-	return sorted[min(max(rank, 0), len(sorted)-1)]
-}
-
 // paceMarkdown writes the two runs beside each other, with the gain of
 // serving the soonest meeting first as a ratio.
 func paceMarkdown(opts *options, rs []paceResult) string {
@@ -323,14 +314,14 @@ func paceMarkdown(opts *options, rs []paceResult) string {
 			if len(d) == 0 {
 				return "–"
 			}
-			return fmt.Sprintf("%v / %v / %v", nearestRank(d, 50).Round(10*time.Millisecond),
-				nearestRank(d, 90).Round(10*time.Millisecond), d[len(d)-1].Round(10*time.Millisecond))
+			return fmt.Sprintf("%v / %v / %v", percentile(d, 50).Round(10*time.Millisecond),
+				percentile(d, 90).Round(10*time.Millisecond), d[len(d)-1].Round(10*time.Millisecond))
 		})
 	}
-	if d, f := rs[0].lateness["10m"], rs[1].lateness["10m"]; len(d) > 0 && len(f) > 0 && nearestRank(d, 90) > 0 {
+	if d, f := rs[0].lateness["10m"], rs[1].lateness["10m"]; len(d) > 0 && len(f) > 0 && percentile(d, 90) > 0 {
 		fmt.Fprintf(&b, "\nRatio: the 10-minute reminders' p90 lateness is **%.1f×** lower when the soonest meeting goes first (%v against %v in arrival order), with the account used at a mean %.1f/s against %.1f/s.\n",
-			float64(nearestRank(f, 90))/float64(nearestRank(d, 90)), nearestRank(d, 90).Round(10*time.Millisecond),
-			nearestRank(f, 90).Round(10*time.Millisecond), rs[0].meanRate, rs[1].meanRate)
+			float64(percentile(f, 90))/float64(percentile(d, 90)), percentile(d, 90).Round(10*time.Millisecond),
+			percentile(f, 90).Round(10*time.Millisecond), rs[0].meanRate, rs[1].meanRate)
 	}
 	fmt.Fprintf(&b, "\nOne-minute load average of the machine before and after: %s, %s.\n", opts.pace.loadBefore, loadAverage())
 	b.WriteString(paceEndMarker + "\n")
