@@ -122,6 +122,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	if err := app.StartWorker(ctx); err != nil {
 		ln.Close()
+		stopOps(time.Now())
 		return err
 	}
 	logger.Info("herald serving", "addr", ln.Addr().String(), "database", app.db.Name(), "version", readBuildInfo().Version)
