@@ -18,18 +18,24 @@ func (s *Server) meeting(c *pageCtx) error {
 	if err != nil {
 		return err
 	}
-	actions, err := s.auditOf(ctx, c.tenant.ID, m.ID)
+	// The audit of the meeting and every reminder in one query; the
+	// lead's on its own (see auditByEntity).
+	ids := []string{m.ID}
+	for _, r := range m.Reminders {
+		ids = append(ids, r.ID)
+	}
+	audit, err := s.auditByEntity(ctx, c.tenant.ID, ids...)
 	if err != nil {
 		return err
 	}
-	story := describeAll(actions)
+	story := describeAll(audit[m.ID])
 	reasons := map[string]string{}
 	for _, r := range m.Reminders {
 		full, err := s.Store.Reminder(ctx, c.tenant.ID, r.ID)
 		if err != nil {
 			return err
 		}
-		steps, err := s.reminderStory(ctx, c, full, m, l)
+		steps, err := s.reminderStory(ctx, c, full, m, l, audit[r.ID])
 		if err != nil {
 			return err
 		}

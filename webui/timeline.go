@@ -123,13 +123,27 @@ func (s *Server) auditOf(ctx context.Context, tenantID, entityID string) ([]hera
 	return s.Dashboard.EntityAudit(ctx, tenantID, []string{entityID})
 }
 
-// reminderStory is a reminder's timeline: planned, attempts with each
-// provider's answer and the text sent, receipts and fallback.
-func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead) ([]event, error) {
-	actions, err := s.auditOf(ctx, c.tenant.ID, r.ID)
+// auditByEntity reads the audit actions of several entities in one query
+// and files them by entity id, each entity's oldest first. The query's
+// limit is shared, so a lead, whose inbound texts are unbounded, is read
+// on its own, never batched with the entities of a timeline.
+func (s *Server) auditByEntity(ctx context.Context, tenantID string, entityIDs ...string) (map[string][]herald.AuditAction, error) {
+	actions, err := s.Dashboard.EntityAudit(ctx, tenantID, entityIDs)
 	if err != nil {
 		return nil, err
 	}
+	out := make(map[string][]herald.AuditAction, len(entityIDs))
+	for _, a := range actions {
+		out[a.EntityID] = append(out[a.EntityID], a)
+	}
+	return out, nil
+}
+
+// reminderStory is a reminder's timeline, from its audit actions:
+// planned, attempts with each provider's answer and the text sent,
+// receipts and fallback.
+func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead,
+	actions []herald.AuditAction) ([]event, error) {
 	var out []event
 	for _, a := range actions {
 		if a.Action == herald.ActionAttempt && len(r.AttemptHistory) > 0 {
@@ -152,25 +166,24 @@ func (s *Server) reminderStory(ctx context.Context, c *pageCtx, r herald.Reminde
 	return out, nil
 }
 
-// repliesAfter lists the lead's replies, and its confirmation of the
-// meeting, since the reminder first went out. The meeting page lists them
-// once for the whole meeting, so only the reminder page asks.
-func (s *Server) repliesAfter(ctx context.Context, c *pageCtx, r herald.Reminder, m herald.Meeting, l herald.Lead) ([]event, error) {
+// repliesAfter lists, of the lead's and the meeting's actions, the lead's
+// replies and confirmation since the reminder first went out. The meeting
+// page lists them once for the whole meeting, so only the reminder page
+// asks.
+func repliesAfter(r herald.Reminder, actions ...[]herald.AuditAction) []event {
 	if len(r.AttemptHistory) == 0 {
-		return nil, nil
+		return nil
 	}
 	since := r.AttemptHistory[0].StartedAt
-	actions, err := s.Dashboard.EntityAudit(ctx, c.tenant.ID, []string{l.ID, m.ID})
-	if err != nil {
-		return nil, err
-	}
 	var out []event
-	for _, a := range actions {
-		if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
-			out = append(out, describe(a))
+	for _, list := range actions {
+		for _, a := range list {
+			if !a.At.Before(since) && actionTitles[a.Action].kind == "reply" {
+				out = append(out, describe(a))
+			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // textOf is the text of an attempt: the outbox's copy when it kept one,
@@ -205,15 +218,21 @@ func (s *Server) reminder(c *pageCtx) error {
 	if err != nil {
 		return err
 	}
-	story, err := s.reminderStory(ctx, c, r, m, l)
+	audit, err := s.auditByEntity(ctx, c.tenant.ID, r.ID, m.ID)
 	if err != nil {
 		return err
 	}
-	replies, err := s.repliesAfter(ctx, c, r, m, l)
+	story, err := s.reminderStory(ctx, c, r, m, l, audit[r.ID])
 	if err != nil {
 		return err
 	}
-	story = append(story, replies...)
+	var leadAudit []herald.AuditAction
+	if len(r.AttemptHistory) > 0 {
+		if leadAudit, err = s.auditOf(ctx, c.tenant.ID, l.ID); err != nil {
+			return err
+		}
+	}
+	story = append(story, repliesAfter(r, leadAudit, audit[m.ID])...)
 	sortEvents(story)
 	reason := ""
 	if !r.Final() {
