@@ -159,6 +159,7 @@ func (p *DeadlinePacer) Take(ctx context.Context, account string, turn herald.Se
 	if !served {
 		heap.Remove(&a.waiters, w.index)
 	}
+	spacing := a.spacing // SetLimit may change it meanwhile
 	p.mu.Unlock()
 	if served {
 		return nil // the slot came as the wait ended: use it
@@ -168,7 +169,7 @@ func (p *DeadlinePacer) Take(ctx context.Context, account string, turn herald.Se
 	// long wait would only make an urgent one later.
 	return &herald.SendError{Provider: account, Kind: herald.SendThrottled,
 		Message:    "waiting for a send slot of this account",
-		RetryAfter: max(a.spacing, time.Second)}
+		RetryAfter: max(spacing, time.Second)}
 }
 
 // Throttled tells every process that the provider throttled a call on the

@@ -126,3 +126,28 @@ func TestWaitThatEndsLeavesTheQueue(t *testing.T) {
 		t.Error("TryTake: an unpaced account has a slot, a paced one never without a wait")
 	}
 }
+
+// TestWaitThatEndsWhileTheLimitChanges: a tenant's router rebuilt with a
+// new limit (SetLimit) while a message gives up its wait is no data race
+// (go test -race).
+func TestWaitThatEndsWhileTheLimitChanges(t *testing.T) {
+	t.Parallel()
+	p := NewDeadlinePacer(DeadlinePacerConfig{Source: &grantedSlots{grant: make(chan struct{})}})
+	p.SetLimit("vonage", 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- p.Take(ctx, "vonage", herald.SendTurn{}) }()
+	queued(t, p, "vonage", 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 100 {
+			p.SetLimit("vonage", float64(10+i))
+		}
+	}()
+	cancel()
+	if err := <-gaveUp; herald.SendErrorKindOf(err) != herald.SendThrottled {
+		t.Fatalf("Take after its wait ended = %v, want throttled", err)
+	}
+	<-done
+}
