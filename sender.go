@@ -203,3 +203,16 @@ type PacedSender interface {
 	// SendHeld sends msg as Send does, its first call using slot.
 	SendHeld(ctx context.Context, slot SendSlot, msg *Message) (SendResult, error)
 }
+
+// TenantNumbers is an SMS Sender that may send a tenant's messages from
+// numbers of the tenant's own (its own provider accounts) rather than the
+// operator's. Herald asks it at send time which numbers a message that
+// names no sender would go from, since an opt-out from one of them holds.
+type TenantNumbers interface {
+	// FromNumbers returns the numbers, as NormalizeNumber writes them, that
+	// the tenant's SMS go from when the message names none; nil when the
+	// tenant sends from the operator's. It never blocks nor does I/O (it
+	// runs inside a database transaction): known is false when it cannot
+	// tell yet. A PacedSender learns it while HoldSlot waits.
+	FromNumbers(tenantID string) (numbers []string, known bool)
+}

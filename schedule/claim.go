@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 
 	"herald"
@@ -93,8 +92,17 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		// A receipt reported its SMS undelivered, or the SMS could not go.
 		forced = herald.ChannelEmail
 	}
-	d.applyOptOuts(st, now)
+	numbersKnown := d.applyOptOuts(st, now)
 	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
+	if !numbersKnown && channel == herald.ChannelSMS {
+		// An opt-out on record may be from the number this SMS would go
+		// from, which the sender learns while a slot is waited for.
+		if _, paced := d.SMS.(herald.PacedSender); paced && *slot == nil {
+			return claimed{turn: sendTurn(st, due)}
+		}
+		// Still not known: not by SMS this time, rather than risk it.
+		channel, recipient = chooseChannel(st, false, d.Email != nil, forced)
+	}
 	if channel == "" {
 		d.finish(ctx, st, herald.ReminderFailed, herald.ReasonNoContact, "the lead has no usable phone or email", now)
 		return claimed{}
@@ -107,10 +115,10 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	var held *herald.SendSlot
 	if paced, ok := d.SMS.(herald.PacedSender); ok && channel == herald.ChannelSMS {
 		if *slot == nil {
-			turn := herald.SendTurn{TenantID: r.TenantID, ReminderID: r.ID, MeetingStartsAt: st.Meeting.StartsAt, DueAt: due}
-			s, ok, err := paced.HoldSlot(ctx, turn, false)
+			turn := sendTurn(st, due)
+			s, ok, err := paced.HoldSlot(ctx, *turn, false)
 			if err != nil || !ok {
-				return claimed{turn: &turn}
+				return claimed{turn: turn}
 			}
 			*slot = &s
 		}
@@ -136,6 +144,12 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 	st.NewAttempt = &attempt
 	st.Audit = append(st.Audit, r.Audit(herald.ActionAttempt, "attempt "+itoa(attempt.Number)+" to "+mask(channel, recipient), now))
 	return claimed{plan: plan}
+}
+
+// sendTurn is the turn of a reminder due at due, for its provider slot.
+func sendTurn(st *herald.DeliveryState, due time.Time) *herald.SendTurn {
+	r := &st.Reminder
+	return &herald.SendTurn{TenantID: r.TenantID, ReminderID: r.ID, MeetingStartsAt: st.Meeting.StartsAt, DueAt: due}
 }
 
 // stale tells whether a reminder must not go out any more: its meeting is
@@ -300,23 +314,4 @@ func (d *Deliverer) resendUnknown(st *herald.DeliveryState, now time.Time) bool 
 	}
 	st.Audit = append(st.Audit, r.Audit(herald.ActionUnknown, detail, now))
 	return false
-}
-
-// applyOptOuts opts the lead out of SMS when its phone has an opt-out on
-// record from a number SMS would go from, which the lead's own flag may
-// not show yet (its tenant began sending from that number after the
-// opt-out). The store records it for the lead, with an audit entry.
-func (d *Deliverer) applyOptOuts(st *herald.DeliveryState, now time.Time) {
-	if st.Lead.SMSOptedOut || st.Lead.Phone == "" {
-		return
-	}
-	for _, o := range st.OptOuts {
-		if len(d.SMSFrom) > 0 && !slices.Contains(d.SMSFrom, o.Sender) {
-			continue
-		}
-		st.Lead.SMSOptedOut = true
-		st.OptOut = &herald.OptOut{Phone: st.Lead.Phone, Sender: o.Sender, OptedOut: true, Provider: o.Provider,
-			Cause: o.Cause, Lead: &herald.LeadRef{TenantID: st.Tenant.ID, LeadID: st.Lead.ID}, At: now}
-		return
-	}
 }

@@ -56,9 +56,10 @@ type Deliverer struct {
 	// SMS and Email send on their channel; nil means the channel is not
 	// available, and the channel choice passes over it.
 	SMS, Email herald.Sender
-	// SMSFrom are the numbers SMS may go from, as NormalizeNumber writes
-	// them. A lead's phone opted out from one of them gets no SMS. Empty:
-	// an opt-out of the phone from any number holds.
+	// SMSFrom are the operator's numbers, as NormalizeNumber writes them:
+	// the SMS of a tenant without sms_from or accounts of its own go from
+	// them, and a phone opted out from one of them gets none. Empty: an
+	// opt-out of the phone from any number holds for such a tenant.
 	SMSFrom   []string
 	Templates Templates
 	Clock     herald.Clock

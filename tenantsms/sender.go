@@ -32,12 +32,18 @@ type Sender struct {
 
 // cached is what a tenant sends through, as read at loaded.
 type cached struct {
-	router  *smsroute.Router // nil: the operator's
+	router *smsroute.Router // nil: the operator's
+	// numbers are the own accounts' from numbers, as
+	// herald.NormalizeNumber writes them; nil with the operator's router.
+	numbers []string
 	version time.Time
 	loaded  time.Time
 }
 
-var _ herald.PacedSender = (*Sender)(nil)
+var (
+	_ herald.PacedSender   = (*Sender)(nil)
+	_ herald.TenantNumbers = (*Sender)(nil)
+)
 
 // DefaultTTL is how long a tenant's accounts are used as read before they
 // are read again: a change through the admin API takes effect within it.
@@ -72,7 +78,7 @@ func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.
 	if found {
 		next.version = sp.UpdatedAt
 		if c != nil && c.router != nil && c.version.Equal(sp.UpdatedAt) {
-			next.router = c.router // unchanged: keep its breakers
+			next.router, next.numbers = c.router, c.numbers // unchanged: keep its breakers
 		} else {
 			p, err := s.accounts.open(sp)
 			if err != nil {
@@ -81,12 +87,38 @@ func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.
 			if next.router, err = s.build(tenantID, p); err != nil {
 				return nil, false, err
 			}
+			next.numbers = fromNumbers(p)
 		}
 	}
 	s.mu.Lock()
 	s.cache[tenantID] = next
 	s.mu.Unlock()
 	return s.pick(next), true, nil
+}
+
+// FromNumbers implements herald.TenantNumbers from what was last read of
+// the tenant's accounts, even past the cache's life: a claim made after a
+// long wait for its slot is judged by the accounts read for that wait.
+func (s *Sender) FromNumbers(tenantID string) ([]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cache[tenantID]
+	if c == nil {
+		return nil, false
+	}
+	return c.numbers, true
+}
+
+// fromNumbers returns the numbers a tenant's own accounts send from.
+func fromNumbers(p herald.TenantProviders) []string {
+	var out []string
+	if p.Vonage != nil {
+		out = append(out, herald.NormalizeNumber(p.Vonage.FromNumber))
+	}
+	if p.Twilio != nil {
+		out = append(out, herald.NormalizeNumber(p.Twilio.FromNumber))
+	}
+	return out
 }
 
 func (s *Sender) pick(c *cached) herald.PacedSender {

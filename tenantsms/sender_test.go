@@ -1,0 +1,153 @@
+package tenantsms
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"herald"
+	"herald/internal/sealed"
+	"herald/providers"
+	"herald/smsroute"
+)
+
+// memStore keeps tenants' sealed accounts in memory and counts their
+// reads; a read waits for gate when one is set.
+type memStore struct {
+	mu      sync.Mutex
+	saved   map[string]herald.SealedProviders
+	version time.Time
+	reads   int
+	gate    chan struct{}
+}
+
+func newMemStore() *memStore {
+	return &memStore{saved: map[string]herald.SealedProviders{}, version: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (m *memStore) Tenant(_ context.Context, id string) (herald.Tenant, error) {
+	return herald.Tenant{ID: id}, nil
+}
+
+func (m *memStore) SaveSealedProviders(_ context.Context, sp herald.SealedProviders, _ string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.version = m.version.Add(time.Second)
+	sp.UpdatedAt = m.version
+	m.saved[sp.TenantID] = sp
+	return nil
+}
+
+func (m *memStore) SealedProviders(_ context.Context, tenantID string) (herald.SealedProviders, bool, error) {
+	m.mu.Lock()
+	m.reads++
+	gate := m.gate
+	m.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sp, ok := m.saved[tenantID]
+	return sp, ok, nil
+}
+
+func (m *memStore) SealedProvidersByAccount(context.Context, string, string) (herald.SealedProviders, bool, error) {
+	return herald.SealedProviders{}, false, nil
+}
+
+// operatorSender stands for the operator's router.
+type operatorSender struct{}
+
+func (operatorSender) Send(context.Context, *herald.Message) (herald.SendResult, error) {
+	return herald.SendResult{Provider: "operator"}, nil
+}
+
+func (operatorSender) HoldSlot(_ context.Context, turn herald.SendTurn, _ bool) (herald.SendSlot, bool, error) {
+	return herald.SendSlot{Turn: turn}, true, nil
+}
+
+func (operatorSender) SendHeld(ctx context.Context, _ herald.SendSlot, msg *herald.Message) (herald.SendResult, error) {
+	return operatorSender{}.Send(ctx, msg)
+}
+
+type testBundle struct {
+	store    *memStore
+	accounts *Accounts
+	sender   *Sender
+	now      time.Time
+	mu       sync.Mutex
+}
+
+func setup(t *testing.T, provCfg providers.Config, routing smsroute.Config) *testBundle {
+	t.Helper()
+	box, err := sealed.FromBase64(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, sealed.KeySize)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &testBundle{store: newMemStore(), now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	b.accounts = NewAccounts(b.store, box)
+	b.sender = NewSender(operatorSender{}, b.accounts, smsroute.NewDeadlinePacer(smsroute.DeadlinePacerConfig{}), provCfg, routing)
+	b.sender.now = b.clock
+	return b
+}
+
+func (b *testBundle) clock() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.now
+}
+
+func (b *testBundle) advance(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.now = b.now.Add(d)
+}
+
+func (b *testBundle) put(t *testing.T, tenantID string, p herald.TenantProviders) {
+	t.Helper()
+	if _, err := b.accounts.Put(context.Background(), tenantID, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *testBundle) holdSlot(t *testing.T, tenantID string) {
+	t.Helper()
+	if _, ok, err := b.sender.HoldSlot(context.Background(), herald.SendTurn{TenantID: tenantID}, true); err != nil || !ok {
+		t.Fatalf("hold a slot of %s: ok %v, %v", tenantID, ok, err)
+	}
+}
+
+// TestFromNumbersAreTheOwnAccounts: the numbers a tenant's SMS go from
+// are its own accounts' once they are read, and the operator's (nil) for
+// a tenant without accounts; before the first read they are not known.
+func TestFromNumbersAreTheOwnAccounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t, providers.Config{}, smsroute.Config{})
+	b.put(t, "ten_own", herald.TenantProviders{
+		Vonage: &herald.VonageAccount{APIKey: "key01", APISecret: "Secret-01", FromNumber: "+14155550142"},
+		Twilio: &herald.TwilioAccount{AccountSID: "AC0001", AuthToken: "token01", FromNumber: "+14155550143"},
+	})
+	if numbers, known := b.sender.FromNumbers("ten_own"); known {
+		t.Fatalf("before any read: numbers %v known", numbers)
+	}
+	b.holdSlot(t, "ten_own")
+	numbers, known := b.sender.FromNumbers("ten_own")
+	if want := []string{"+14155550142", "+14155550143"}; !known || !slices.Equal(numbers, want) {
+		t.Fatalf("own accounts' numbers = %v (known %v), want %v", numbers, known, want)
+	}
+	// Past the cache's life the last read still answers, without I/O.
+	b.advance(2 * DefaultTTL)
+	if numbers, known := b.sender.FromNumbers("ten_own"); !known || len(numbers) != 2 {
+		t.Fatalf("after the cache's life: %v (known %v)", numbers, known)
+	}
+
+	b.holdSlot(t, "ten_operator")
+	if numbers, known := b.sender.FromNumbers("ten_operator"); !known || numbers != nil {
+		t.Fatalf("a tenant without accounts: %v (known %v), want the operator's (nil, known)", numbers, known)
+	}
+}
