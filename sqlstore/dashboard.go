@@ -376,9 +376,12 @@ func (s *Store) OutboxOfReminder(ctx context.Context, tenantID, reminderID strin
 const maxEntityAudit = 500
 
 // EntityAudit returns the audit actions of the given entities, oldest
-// first, through the (tenant, entity) index. Sorting is left out of the
-// query: asked for an order, SQLite would walk the tenant's whole audit
-// trail by time instead.
+// first: the newest maxEntityAudit per entity asked for, all entities
+// together, since the pages show what happened lately (a lead's replies
+// since its reminder went out). The entities' actions are read through
+// the (tenant, entity) index into a MATERIALIZED table and sorted there:
+// asked for an order straight away, SQLite would walk the tenant's whole
+// audit trail by time instead.
 func (s *Store) EntityAudit(ctx context.Context, tenantID string, entityIDs []string) ([]herald.AuditAction, error) {
 	out := []herald.AuditAction{}
 	if len(entityIDs) == 0 {
@@ -388,8 +391,11 @@ func (s *Store) EntityAudit(ctx context.Context, tenantID string, entityIDs []st
 	for _, id := range entityIDs {
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT id, tenant_id, action, entity_type, entity_id, channel, provider,
-		outcome, detail, created_at FROM assistant_actions WHERE tenant_id = $1 AND entity_id IN (%s) LIMIT %d`,
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`WITH entity_actions AS MATERIALIZED (
+		SELECT id, tenant_id, action, entity_type, entity_id, channel, provider, outcome, detail, created_at
+		FROM assistant_actions WHERE tenant_id = $1 AND entity_id IN (%s))
+		SELECT id, tenant_id, action, entity_type, entity_id, channel, provider, outcome, detail, created_at
+		FROM entity_actions ORDER BY created_at DESC, id DESC LIMIT %d`,
 		placeholders(2, len(entityIDs)), maxEntityAudit*len(entityIDs)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("entity audit: %w", err)
@@ -406,7 +412,7 @@ func (s *Store) EntityAudit(ctx context.Context, tenantID string, entityIDs []st
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("entity audit: %w", err)
 	}
-	slices.SortStableFunc(out, func(a, b herald.AuditAction) int { return a.At.Compare(b.At) })
+	slices.Reverse(out)
 	return out, nil
 }
 
