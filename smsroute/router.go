@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -61,6 +62,11 @@ type Config struct {
 	// Pacer hands out the providers' send slots. Defaults to a LocalPacer
 	// with each provider's RateLimit.
 	Pacer Pacer
+	// Replaces, when set, is the Router this one takes over from: a
+	// provider listed in both with the same Sender keeps its circuit
+	// breaker, so that a change to another provider does not forget its
+	// failures.
+	Replaces *Router
 }
 
 // Router is a herald.Sender over several SMS providers. It is safe for
@@ -113,9 +119,35 @@ func New(cfg Config) (*Router, error) {
 	}
 	router := &Router{cfg: cfg}
 	for _, p := range cfg.Providers {
-		router.routes = append(router.routes, newRoute(p, cfg))
+		rt := newRoute(p, cfg)
+		if kept := cfg.Replaces.routeOf(p); kept != nil {
+			rt.breaker = kept.breaker
+		}
+		router.routes = append(router.routes, rt)
 	}
+	router.cfg.Replaces = nil // not kept alive by its successor
 	return router, nil
+}
+
+// routeOf returns r's route of p when r has one with p's name and the
+// very same Sender; nil otherwise, or when r is nil.
+func (r *Router) routeOf(p Provider) *route {
+	if r == nil {
+		return nil
+	}
+	for _, rt := range r.routes {
+		if rt.name == p.Name && sameSender(rt.sender, p.Sender) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// sameSender reports whether a and b are the same pointer: other values
+// may not be comparable, and a copy is not the same client.
+func sameSender(a, b herald.Sender) bool {
+	t := reflect.TypeOf(a)
+	return t != nil && t == reflect.TypeOf(b) && t.Kind() == reflect.Pointer && a == b
 }
 
 // Providers returns the provider names in the order they are tried.

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"herald"
 	"herald/providers"
 	"herald/smsroute"
@@ -25,6 +27,9 @@ type Sender struct {
 	routing  smsroute.Config
 	ttl      time.Duration
 	now      func() time.Time
+	// loads reads a tenant's accounts once for all the sends that find
+	// its cache entry expired together.
+	loads singleflight.Group
 
 	mu    sync.Mutex
 	cache map[string]*cached
@@ -33,11 +38,21 @@ type Sender struct {
 // cached is what a tenant sends through, as read at loaded.
 type cached struct {
 	router *smsroute.Router // nil: the operator's
+	// clients are the router's provider clients by provider name, with
+	// the account each was made for.
+	clients map[string]client
 	// numbers are the own accounts' from numbers, as
 	// herald.NormalizeNumber writes them; nil with the operator's router.
 	numbers []string
 	version time.Time
 	loaded  time.Time
+}
+
+// client is a provider client of a tenant's router and the account
+// (a herald.VonageAccount or herald.TwilioAccount) it was made for.
+type client struct {
+	account any
+	sender  herald.Sender
 }
 
 var (
@@ -49,6 +64,11 @@ var (
 // are read again: a change through the admin API takes effect within it.
 const DefaultTTL = 30 * time.Second
 
+// loadTimeout bounds one read of a tenant's accounts, which the sends
+// waiting on it share: it does not end with the context of the send that
+// started it.
+const loadTimeout = 10 * time.Second
+
 // NewSender returns a Sender over the operator's router. routing tunes
 // the tenants' routers as it tuned the operator's; their paces live in
 // pacer under the account names "<tenant id>/vonage" and "<tenant id>/twilio".
@@ -59,33 +79,70 @@ func NewSender(operator herald.PacedSender, accounts *Accounts, pacer *smsroute.
 
 // route returns the sender of a tenant. With load false it answers only
 // from what is cached, doing no I/O, and ok is false when it does not
-// know.
+// know. The sends that find the tenant's entry expired together wait for
+// one read, and for one router when its accounts changed.
 func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.PacedSender, bool, error) {
-	s.mu.Lock()
-	c := s.cache[tenantID]
-	s.mu.Unlock()
-	if c != nil && s.now().Sub(c.loaded) < s.ttl {
+	if c := s.fresh(tenantID); c != nil {
 		return s.pick(c), true, nil
 	}
 	if !load {
 		return nil, false, nil
 	}
+	loaded := s.loads.DoChan(tenantID, func() (any, error) {
+		if c := s.fresh(tenantID); c != nil {
+			return c, nil // read by a load that ended just now
+		}
+		loadCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+		defer cancel()
+		return s.load(loadCtx, tenantID)
+	})
+	select {
+	case res := <-loaded:
+		if res.Err != nil {
+			return nil, false, res.Err
+		}
+		return s.pick(res.Val.(*cached)), true, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// fresh returns the tenant's cache entry while it is younger than the
+// TTL, else nil.
+func (s *Sender) fresh(tenantID string) *cached {
+	s.mu.Lock()
+	c := s.cache[tenantID]
+	s.mu.Unlock()
+	if c != nil && s.now().Sub(c.loaded) < s.ttl {
+		return c
+	}
+	return nil
+}
+
+// load reads a tenant's accounts and caches what it sends through. An
+// unchanged version keeps the router; a changed one gets a new router in
+// which each unchanged account keeps its client and circuit breaker (its
+// pace lives in the pacer, by account name).
+func (s *Sender) load(ctx context.Context, tenantID string) (*cached, error) {
 	sp, found, err := s.accounts.store.SealedProviders(ctx, tenantID)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
+	s.mu.Lock()
+	prev := s.cache[tenantID]
+	s.mu.Unlock()
 	next := &cached{loaded: s.now()}
 	if found {
 		next.version = sp.UpdatedAt
-		if c != nil && c.router != nil && c.version.Equal(sp.UpdatedAt) {
-			next.router, next.numbers = c.router, c.numbers // unchanged: keep its breakers
+		if prev != nil && prev.router != nil && prev.version.Equal(sp.UpdatedAt) {
+			next.router, next.clients, next.numbers = prev.router, prev.clients, prev.numbers
 		} else {
 			p, err := s.accounts.open(sp)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
-			if next.router, err = s.build(tenantID, p); err != nil {
-				return nil, false, err
+			if err := s.build(tenantID, p, prev, next); err != nil {
+				return nil, err
 			}
 			next.numbers = fromNumbers(p)
 		}
@@ -93,7 +150,7 @@ func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.
 	s.mu.Lock()
 	s.cache[tenantID] = next
 	s.mu.Unlock()
-	return s.pick(next), true, nil
+	return next, nil
 }
 
 // FromNumbers implements herald.TenantNumbers from what was last read of
@@ -128,27 +185,44 @@ func (s *Sender) pick(c *cached) herald.PacedSender {
 	return s.operator
 }
 
-// build makes a tenant's router: its accounts in the operator's provider
-// order (Vonage first by default), each paced on its own.
-func (s *Sender) build(tenantID string, p herald.TenantProviders) (*smsroute.Router, error) {
+// build makes a tenant's router into next: its accounts in the operator's
+// provider order (Vonage first by default), each paced on its own. An
+// account as it was in prev keeps its client, and so its breaker.
+func (s *Sender) build(tenantID string, p herald.TenantProviders, prev, next *cached) error {
 	prefix := tenantID + "/"
-	clients := map[string]herald.Sender{}
+	next.clients = map[string]client{}
 	limits := map[string]float64{}
-	if v := p.Vonage; v != nil {
-		c, err := vonage.New(vonage.Config{BaseURL: s.provCfg.VonageBaseURL, APIKey: v.APIKey, APISecret: v.APISecret,
-			From: v.FromNumber, PublicURL: s.provCfg.PublicURL})
-		if err != nil {
-			return nil, fmt.Errorf("tenant %s: %w", tenantID, err)
+	reuse := func(name string, account any) bool {
+		if prev == nil {
+			return false
 		}
-		clients[vonage.Name], limits[vonage.Name] = c, v.RateLimit
+		if old, ok := prev.clients[name]; ok && old.account == account {
+			next.clients[name] = old
+			return true
+		}
+		return false
+	}
+	if v := p.Vonage; v != nil {
+		limits[vonage.Name] = v.RateLimit
+		if !reuse(vonage.Name, *v) {
+			c, err := vonage.New(vonage.Config{BaseURL: s.provCfg.VonageBaseURL, APIKey: v.APIKey, APISecret: v.APISecret,
+				From: v.FromNumber, PublicURL: s.provCfg.PublicURL})
+			if err != nil {
+				return fmt.Errorf("tenant %s: %w", tenantID, err)
+			}
+			next.clients[vonage.Name] = client{account: *v, sender: c}
+		}
 	}
 	if t := p.Twilio; t != nil {
-		c, err := twilio.New(twilio.Config{BaseURL: s.provCfg.TwilioBaseURL, AccountSID: t.AccountSID, AuthToken: t.AuthToken,
-			From: t.FromNumber, PublicURL: s.provCfg.PublicURL})
-		if err != nil {
-			return nil, fmt.Errorf("tenant %s: %w", tenantID, err)
+		limits[twilio.Name] = t.RateLimit
+		if !reuse(twilio.Name, *t) {
+			c, err := twilio.New(twilio.Config{BaseURL: s.provCfg.TwilioBaseURL, AccountSID: t.AccountSID, AuthToken: t.AuthToken,
+				From: t.FromNumber, PublicURL: s.provCfg.PublicURL})
+			if err != nil {
+				return fmt.Errorf("tenant %s: %w", tenantID, err)
+			}
+			next.clients[twilio.Name] = client{account: *t, sender: c}
 		}
-		clients[twilio.Name], limits[twilio.Name] = c, t.RateLimit
 	}
 	order := append([]string(nil), s.provCfg.SMSOrder...)
 	for _, name := range []string{vonage.Name, twilio.Name} {
@@ -159,13 +233,18 @@ func (s *Sender) build(tenantID string, p herald.TenantProviders) (*smsroute.Rou
 	routing := s.routing
 	routing.Providers = nil
 	routing.Pacer = s.pacer.Account(prefix)
+	if prev != nil {
+		routing.Replaces = prev.router
+	}
 	for _, name := range order {
-		if c := clients[name]; c != nil {
+		if c, ok := next.clients[name]; ok {
 			s.pacer.SetLimit(prefix+name, limits[name])
-			routing.Providers = append(routing.Providers, smsroute.Provider{Name: name, Sender: c, RateLimit: limits[name]})
+			routing.Providers = append(routing.Providers, smsroute.Provider{Name: name, Sender: c.sender, RateLimit: limits[name]})
 		}
 	}
-	return smsroute.New(routing)
+	var err error
+	next.router, err = smsroute.New(routing)
+	return err
 }
 
 func contains(list []string, s string) bool {

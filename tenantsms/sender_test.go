@@ -13,6 +13,7 @@ import (
 	"herald/internal/sealed"
 	"herald/providers"
 	"herald/smsroute"
+	"herald/vonage/vonagetest"
 )
 
 // memStore keeps tenants' sealed accounts in memory and counts their
@@ -58,6 +59,12 @@ func (m *memStore) SealedProviders(_ context.Context, tenantID string) (herald.S
 
 func (m *memStore) SealedProvidersByAccount(context.Context, string, string) (herald.SealedProviders, bool, error) {
 	return herald.SealedProviders{}, false, nil
+}
+
+func (m *memStore) readCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.reads
 }
 
 // operatorSender stands for the operator's router.
@@ -149,5 +156,106 @@ func TestFromNumbersAreTheOwnAccounts(t *testing.T) {
 	b.holdSlot(t, "ten_operator")
 	if numbers, known := b.sender.FromNumbers("ten_operator"); !known || numbers != nil {
 		t.Fatalf("a tenant without accounts: %v (known %v), want the operator's (nil, known)", numbers, known)
+	}
+}
+
+// TestExpiredAccountsAreReadOnceForConcurrentSends: the sends that find a
+// tenant's cache entry expired together wait for one read of its accounts
+// and all go through the one router built from it.
+func TestExpiredAccountsAreReadOnceForConcurrentSends(t *testing.T) {
+	t.Parallel()
+	b := setup(t, providers.Config{}, smsroute.Config{})
+	account := herald.VonageAccount{APIKey: "key01", APISecret: "Secret-01", FromNumber: "+14155550142"}
+	b.put(t, "ten_own", herald.TenantProviders{Vonage: &account})
+	b.holdSlot(t, "ten_own")
+	account.RateLimit = 5 // changed: the next read builds a new router
+	b.put(t, "ten_own", herald.TenantProviders{Vonage: &account})
+	b.advance(DefaultTTL)
+
+	const sends = 8
+	reads := b.store.readCount()
+	gate := make(chan struct{})
+	b.store.mu.Lock()
+	b.store.gate = gate
+	b.store.mu.Unlock()
+	routers := make(chan herald.PacedSender, sends)
+	errs := make(chan error, sends)
+	for range sends {
+		go func() {
+			r, _, err := b.sender.route(context.Background(), "ten_own", true)
+			errs <- err
+			routers <- r
+		}()
+	}
+	// The read is held until every send has asked for one, or for a
+	// while: with one read for all, the others never ask.
+	asked := func() int { return b.store.readCount() - reads }
+	for giveUp := time.Now().Add(300 * time.Millisecond); asked() < sends && time.Now().Before(giveUp); {
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	var first herald.PacedSender
+	for range sends {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		r := <-routers
+		if first == nil {
+			first = r
+		}
+		if r != first {
+			t.Error("concurrent sends went through different routers")
+		}
+	}
+	if got := b.store.readCount() - reads; got != 1 {
+		t.Errorf("%d concurrent sends read the accounts %d times, want once", sends, got)
+	}
+}
+
+// TestUnchangedAccountKeepsItsBreaker: a change to one of a tenant's
+// accounts leaves the other's circuit as it was (open after failures,
+// so its sends skip it), while a changed account starts afresh.
+func TestUnchangedAccountKeepsItsBreaker(t *testing.T) {
+	t.Parallel()
+	fake := vonagetest.NewServer(t)
+	fake.Script(func(vonagetest.Request) vonagetest.Reply { return vonagetest.Reply{HTTPStatus: 503, Body: "down"} })
+	b := setup(t, providers.Config{VonageBaseURL: fake.URL}, smsroute.Config{BreakerFailures: 1, BreakerPause: time.Hour})
+	own := herald.TenantProviders{
+		Vonage: &herald.VonageAccount{APIKey: vonagetest.APIKey, APISecret: vonagetest.APISecret, FromNumber: "+14155550142"},
+	}
+	b.put(t, "ten_own", own)
+	if _, err := b.sender.Send(context.Background(), &herald.Message{TenantID: "ten_own", To: "+14155552671", Text: "Hi"}); err == nil {
+		t.Fatal("a send to a provider that is down succeeded")
+	}
+	circuit := func(step string) string {
+		t.Helper()
+		r, _, err := b.sender.route(context.Background(), "ten_own", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		router, ok := r.(*smsroute.Router)
+		if !ok {
+			t.Fatalf("%s: the tenant sends through %T, not its own router", step, r)
+		}
+		return router.CircuitState("vonage")
+	}
+	if got := circuit("after the failure"); got != "open" {
+		t.Fatalf("Vonage circuit after a failure = %s, want open", got)
+	}
+
+	own.Twilio = &herald.TwilioAccount{AccountSID: "AC0001", AuthToken: "token01", FromNumber: "+14155550143"}
+	b.put(t, "ten_own", own)
+	b.advance(DefaultTTL)
+	if got := circuit("after Twilio was added"); got != "open" {
+		t.Errorf("Vonage circuit after a change to Twilio only = %s, want still open", got)
+	}
+
+	changed := *own.Vonage
+	changed.APISecret = "Secret-654321"
+	own.Vonage = &changed
+	b.put(t, "ten_own", own)
+	b.advance(DefaultTTL)
+	if got := circuit("after Vonage changed"); got != "closed" {
+		t.Errorf("Vonage circuit after its account changed = %s, want closed (a new account)", got)
 	}
 }
