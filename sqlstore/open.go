@@ -20,10 +20,10 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"modernc.org/sqlite"
 
-	// The drivers register themselves with database/sql.
+	// The PostgreSQL driver registers itself with database/sql.
 	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"
 
 	"herald"
 )
@@ -94,6 +94,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return nil, errors.New("HERALD_DATABASE_URL: want sqlite:PATH or postgres://…")
 }
 
+// sqliteStmtCacheSize is how many prepared statements an SQLite connection
+// keeps: more than the queries of a busy worker, the job engine's and the
+// API's together, each batch statement in each of its sizes.
+const sqliteStmtCacheSize = 256
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "//")
 	if path == "" {
@@ -107,10 +112,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// the name there and open another file.
 	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(on)&_pragma=synchronous(normal)&_txlock=immediate"
-	sqlDB, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	// Each connection keeps its statements prepared: the driver would
+	// parse each query anew every time it runs. Placeholders in order
+	// become ?, which SQLite binds without looking names up.
+	sqlDB := sql.OpenDB(stmtCacheConnector{driver: &sqlite.Driver{}, dsn: dsn, size: sqliteStmtCacheSize,
+		rewrite: anonymousParams})
 	sqlDB.SetMaxOpenConns(1)
 	sqlDB.SetConnMaxIdleTime(0)
 	sqlDB.SetConnMaxLifetime(0)
