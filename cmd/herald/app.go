@@ -60,6 +60,9 @@ type App struct {
 	// table; stopHeartbeat ends its heartbeat once the worker stopped.
 	processID     string
 	stopHeartbeat func()
+	// workers is how many reminders this process works at once
+	// (schedule.WorkersFor).
+	workers int
 	// accounts are the tenants' own provider accounts.
 	accounts *tenantsms.Accounts
 }
@@ -135,10 +138,13 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		// tenant whose endpoints hang leaves the rest to the others.
 		PerTenant: max(1, a.cfg.WebhookWorkers/4)}
 	a.processID = herald.NewID("proc_")
+	noProvider := senders.SMS == nil && senders.Email == nil
+	outbox := a.cfg.Outbox || (noProvider && a.cfg.serving && a.db.SingleProcess())
+	a.workers = schedule.WorkersFor(channelCapacity(provCfg, outbox, a.cfg.SecretKey != nil), a.cfg.SendTimeout, a.cfg.BatchSize)
 	a.engine, err = schedule.NewEngine(a.db.RiverDriver(), a.worker, schedule.EngineConfig{
 		ClientID:     a.processID,
 		PollInterval: a.cfg.PollInterval,
-		MaxWorkers:   a.cfg.BatchSize,
+		MaxWorkers:   a.workers,
 		JobTimeout:   a.cfg.SendTimeout*2 + 5*time.Second,
 		RescueAfter:  a.cfg.RescueAfter,
 		Logger:       a.logger.With("component", "jobs"),
@@ -170,7 +176,6 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		// A tenant with accounts of its own sends through them.
 		deliverer.SMS = tenantsms.NewSender(senders.SMSRouter, a.accounts, a.pacer, provCfg, smsroute.Config{})
 	}
-	noProvider := senders.SMS == nil && senders.Email == nil
 	switch {
 	case a.cfg.Outbox:
 		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
@@ -179,7 +184,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 			msg += "; the configured providers are not used"
 		}
 		a.logger.Info(msg)
-	case noProvider && a.cfg.serving && a.db.SingleProcess():
+	case outbox:
 		deliverer.SMS, deliverer.Email = a.store.Outbox(), a.store.Outbox()
 		a.logger.Info("No SMS or email provider configured: messages are held in the outbox (GET /v1/outbox), not sent")
 	case noProvider:
@@ -237,7 +242,7 @@ func (a *App) StartWorker(ctx context.Context) error {
 	if a.cfg.PruneInterval > 0 {
 		go a.pruneLoop(ctx, a.cfg.PruneInterval)
 	}
-	a.logger.Info("Reminder worker started", "process", a.processID, "poll_interval", a.cfg.PollInterval.String(), "batch_size", a.cfg.BatchSize)
+	a.logger.Info("Reminder worker started", "process", a.processID, "poll_interval", a.cfg.PollInterval.String(), "workers", a.workers)
 	return nil
 }
 

@@ -21,7 +21,10 @@ type Config struct {
 	LogFormat   string
 	LogLevel    string
 
-	PollInterval     time.Duration
+	PollInterval time.Duration
+	// BatchSize is REMINDER_BATCH_SIZE, the most reminders a process
+	// works at once; 0 (unset) lets the channels' paces decide, up to
+	// schedule.DefaultMaxWorkers (schedule.WorkersFor).
 	BatchSize        int
 	MaxRetries       int
 	RetryDelay       time.Duration
@@ -114,7 +117,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		fail("HERALD_WEBHOOK_ALLOW_PRIVATE=%q: want 1 or 0", raw)
 	}
-	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 50, 1, 10000, fail)
+	// Unset (0): the channels' paces decide, up to schedule.DefaultMaxWorkers.
+	c.BatchSize = intVar(getenv, "REMINDER_BATCH_SIZE", 0, 1, 10000, fail)
 	c.MaxRetries = intVar(getenv, "REMINDER_MAX_RETRIES", 3, 0, 100, fail)
 	c.APIRate = 100
 	if raw := getenv("HERALD_API_RATE"); raw != "" {

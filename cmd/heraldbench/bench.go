@@ -16,6 +16,9 @@ type dbResult struct {
 	// Burst is opts.burst reminders due at one instant; Sustain and
 	// Steady are constant rates.
 	Burst, Sustain, Steady dispatchResult
+	// Defaults is the burst again, with herald on its default settings
+	// (no REMINDER_BATCH_SIZE or REMINDER_POLL_INTERVAL).
+	Defaults dispatchResult
 	// RSS is herald's resident memory after the dispatch phases.
 	RSS      int64
 	Engine   engineResult
@@ -160,6 +163,17 @@ func dispatchPart(ctx context.Context, opts *options, kind string, res *dbResult
 	if res.RSS, _, err = h.server.memory(); err != nil {
 		return err
 	}
+	h.stop()
+	h.defaults = true
+	if err := h.start(ctx); err != nil {
+		return err
+	}
+	h.logf("dispatch phase defaults: %d reminders due at once, herald on its default settings", opts.burst)
+	if res.Defaults, err = h.dispatch(ctx, "defaults", opts.burst, 0); err != nil {
+		return err
+	}
+	h.logf("defaults: drained in %v, lateness %v, machine CPU per reminder %s", res.Defaults.Drain.Round(time.Millisecond),
+		res.Defaults.Lateness, res.Defaults.CPU.String(res.Defaults.Reminders, kind))
 	h.stop()
 
 	h.logf("original design: %d reminders for %v", opts.burst, opts.originalWindow)

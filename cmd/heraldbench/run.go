@@ -28,7 +28,9 @@ type heraldRun struct {
 	server *heraldServer
 	// startup is how long the last start took, to the first healthy
 	// answer.
-	startup  time.Duration
+	startup time.Duration
+	// defaults runs herald without the benchmark's REMINDER_* settings.
+	defaults bool
 	api      *apiClient
 	tenantID string
 	leads    []string
@@ -76,6 +78,10 @@ func (h *heraldRun) env() []string {
 		// The benchmark books as fast as Herald takes bookings: the API
 		// key's request budget would measure itself instead.
 		"HERALD_API_RATE": "0",
+	}
+	if h.defaults {
+		delete(vars, "REMINDER_POLL_INTERVAL")
+		delete(vars, "REMINDER_BATCH_SIZE")
 	}
 	if h.opts.profileDir != "" {
 		vars["HERALD_PPROF"] = "1"
