@@ -165,3 +165,70 @@ func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateDeliveriesOfOddSizes saves batches whose sizes the store
+// pads or splits into the sizes it prepares statements for: each reminder
+// of a batch is claimed and then sent exactly once, with one attempt, one
+// audit action of each kind and one event.
+func TestUpdateDeliveriesOfOddSizes(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		var pending []herald.Reminder
+		for _, phone := range []string{"+14155552671", "+14155552672", "+14155552673"} {
+			lead := b.lead(t, herald.LeadInput{Phone: phone})
+			for _, r := range b.book(t, lead.ID, "") {
+				pending = append(pending, r)
+			}
+		}
+		claimAt, sentAt := b.clock.Now().Add(time.Minute), b.clock.Now().Add(2*time.Minute)
+		for _, batch := range [][]herald.Reminder{pending[:5], pending[5:]} {
+			claim := make([]herald.DeliveryUpdate, len(batch))
+			for i, r := range batch {
+				claim[i] = herald.DeliveryUpdate{TenantID: b.tenant.ID, ReminderID: r.ID, Decide: func(st *herald.DeliveryState) error {
+					a := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: 1, Channel: "sms",
+						Recipient: st.Lead.Phone, StartedAt: claimAt}
+					a.Reference = a.ID
+					st.Reminder.Status, st.Reminder.Channel = herald.ReminderSending, "sms"
+					st.Reminder.Attempts++
+					st.NewAttempt = &a
+					st.Audit = append(st.Audit, st.Reminder.Audit(herald.ActionAttempt, "attempt 1", claimAt))
+					return nil
+				}}
+			}
+			settle := make([]herald.DeliveryUpdate, len(batch))
+			for i, r := range batch {
+				settle[i] = herald.DeliveryUpdate{TenantID: b.tenant.ID, ReminderID: r.ID, Decide: func(st *herald.DeliveryState) error {
+					done := *st.OpenAttempt()
+					done.Outcome, done.Provider, done.FinishedAt = herald.OutcomeSent, "vonage", &sentAt
+					st.FinishedAttempt = &done
+					st.Reminder.Status, st.Reminder.Provider, st.Reminder.SentAt = herald.ReminderSent, "vonage", &sentAt
+					st.Audit = append(st.Audit, st.Reminder.Audit(herald.ActionSent, "sent", sentAt))
+					return nil
+				}}
+			}
+			for _, updates := range [][]herald.DeliveryUpdate{claim, settle} {
+				for i, err := range b.store.UpdateDeliveries(ctx, updates) {
+					if err != nil {
+						t.Fatalf("update %d of a batch of %d: %v", i, len(updates), err)
+					}
+				}
+			}
+		}
+		for _, r := range pending {
+			got := b.reminder(t, r.ID)
+			if got.Status != herald.ReminderSent || got.Attempts != 1 || len(got.AttemptHistory) != 1 ||
+				got.AttemptHistory[0].Outcome != herald.OutcomeSent {
+				t.Errorf("reminder %s: status %s, %d attempts, history %+v", r.ID, got.Status, got.Attempts, got.AttemptHistory)
+			}
+			if actions := b.auditActions(t, r.ID); !reflect.DeepEqual(actions[len(actions)-2:],
+				[]string{string(herald.ActionAttempt), string(herald.ActionSent)}) || len(actions) != 3 {
+				t.Errorf("audit of %s: %v", r.ID, actions)
+			}
+			events, err := b.store.ListEvents(ctx, b.tenant.ID, herald.EventFilter{ObjectID: r.ID})
+			if err != nil || len(events.Items) != 1 || events.Items[0].Type != herald.EventReminderSent {
+				t.Errorf("events of %s: %+v (%v)", r.ID, events.Items, err)
+			}
+		}
+	})
+}

@@ -9,12 +9,19 @@ import (
 	"herald"
 )
 
-// writeAudit appends audit actions in the caller's transaction, in one
-// statement.
+// writeAudit appends audit actions in the caller's transaction, with one
+// statement for each part of a fixed size.
 func writeAudit(ctx context.Context, q queryer, actions ...herald.AuditAction) error {
-	if len(actions) == 0 {
-		return nil
+	for _, part := range inParts(actions) {
+		if err := writeAuditPart(ctx, q, part); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// writeAuditPart appends audit actions in one statement.
+func writeAuditPart(ctx context.Context, q queryer, actions []herald.AuditAction) error {
 	const cols = 10
 	var b strings.Builder
 	b.WriteString(`INSERT INTO assistant_actions

@@ -166,22 +166,25 @@ func (s *Store) loadDeliveryParts(ctx context.Context, tx *sql.Tx, states map[de
 }
 
 // pairsIn returns "(VALUES ($1, $2), …)" for the distinct pairs that pair
-// makes of items, and their arguments.
+// makes of items, and their arguments, the list padded to a fixed size.
 func pairsIn[T any](items []T, pair func(T) (string, string)) (string, []any) {
-	var b strings.Builder
-	var args []any
+	var pairs [][2]string
 	seen := map[[2]string]bool{}
-	b.WriteString("(VALUES ")
 	for _, it := range items {
 		a, c := pair(it)
-		if seen[[2]string{a, c}] {
-			continue
+		if !seen[[2]string{a, c}] {
+			seen[[2]string{a, c}] = true
+			pairs = append(pairs, [2]string{a, c})
 		}
-		seen[[2]string{a, c}] = true
-		if len(args) > 0 {
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*batchSize(len(pairs)))
+	b.WriteString("(VALUES ")
+	for i, p := range padded(pairs) {
+		if i > 0 {
 			b.WriteString(", ")
 		}
-		args = append(args, a, c)
+		args = append(args, p[0], p[1])
 		fmt.Fprintf(&b, "($%d, $%d)", len(args)-1, len(args))
 	}
 	b.WriteString(")")

@@ -108,6 +108,7 @@ func loadTenantsOf(ctx context.Context, tx *sql.Tx, states map[deliveryKey]*hera
 	if len(ids) == 0 {
 		return tenants, nil
 	}
+	ids = padded(ids)
 	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, settings, disabled_at FROM tenants WHERE id IN ("+
 		placeholders(1, len(ids))+")", ids...)
 	if err != nil {

@@ -100,7 +100,9 @@ func (s *Store) updateReminders(ctx context.Context, tx *sql.Tx, reminders []*he
 	}
 	t := s.db.dialect.timeArg
 	var v valuesList
-	for _, r := range reminders {
+	// A reminder repeated by the padding joins twice, with the same
+	// values: it is updated once.
+	for _, r := range padded(reminders) {
 		v.row(map[int]string{7: t, 11: t, 13: t}, r.TenantID, r.ID, r.Status, r.Reason, r.Channel, r.Provider,
 			strconv.Itoa(r.Attempts), tsPtr(r.NextRetryAt), r.LastError, r.ExternalMessageID, r.DeliveryStatus,
 			tsPtr(r.SentAt), strconv.FormatInt(r.JobID, 10), ts(r.UpdatedAt))
@@ -115,11 +117,19 @@ func (s *Store) updateReminders(ctx context.Context, tx *sql.Tx, reminders []*he
 }
 
 // insertAttempts inserts attempts, owners[i] being the reminder of
-// attempts[i], in one statement.
+// attempts[i], with one statement for each part of a fixed size.
 func insertAttempts(ctx context.Context, tx *sql.Tx, attempts []*herald.Attempt, owners []*herald.Reminder) error {
-	if len(attempts) == 0 {
-		return nil
+	for _, part := range inParts(attempts) {
+		if err := insertAttemptsPart(ctx, tx, part, owners[:len(part)]); err != nil {
+			return err
+		}
+		owners = owners[len(part):]
 	}
+	return nil
+}
+
+// insertAttemptsPart inserts attempts in one statement.
+func insertAttemptsPart(ctx context.Context, tx *sql.Tx, attempts []*herald.Attempt, owners []*herald.Reminder) error {
 	var v valuesList
 	for i, a := range attempts {
 		calls, _ := json.Marshal(nonNilCalls(a.Calls))
@@ -139,7 +149,8 @@ func (s *Store) finishAttempts(ctx context.Context, tx *sql.Tx, attempts []*hera
 		return nil
 	}
 	var v valuesList
-	for i, a := range attempts {
+	owners = padded(owners)
+	for i, a := range padded(attempts) {
 		calls, _ := json.Marshal(nonNilCalls(a.Calls))
 		v.row(map[int]string{8: s.db.dialect.timeArg}, owners[i].TenantID, a.ID, a.Channel, a.Provider, a.Outcome,
 			a.Error, a.ProviderMessageID, string(calls), tsPtr(a.FinishedAt), a.Sender)

@@ -27,15 +27,17 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, events ...herald.Ev
 	if len(events) == 0 {
 		return nil
 	}
-	var v valuesList
 	tenants := map[string]bool{}
-	for _, e := range events {
-		v.row(nil, e.ID, e.TenantID, string(e.Type), e.ObjectID, string(e.Data), ts(e.CreatedAt))
-		tenants[e.TenantID] = true
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, tenant_id, type, object_id, data, created_at)
+	for _, part := range inParts(events) {
+		var v valuesList
+		for _, e := range part {
+			v.row(nil, e.ID, e.TenantID, string(e.Type), e.ObjectID, string(e.Data), ts(e.CreatedAt))
+			tenants[e.TenantID] = true
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, tenant_id, type, object_id, data, created_at)
 		VALUES `+v.b.String(), v.args...); err != nil {
-		return fmt.Errorf("write events: %w", err)
+			return fmt.Errorf("write events: %w", err)
+		}
 	}
 	if s.events == nil {
 		return nil
@@ -82,6 +84,7 @@ func (s *Store) startDeliveries(ctx context.Context, tx *sql.Tx, deliveries []*h
 
 // enabledEndpoints returns the enabled endpoints of the tenants, by tenant.
 func enabledEndpoints(ctx context.Context, q queryer, tenantIDs []any) (map[string][]herald.WebhookEndpoint, error) {
+	tenantIDs = padded(tenantIDs)
 	rows, err := q.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints
 		WHERE tenant_id IN (`+placeholders(1, len(tenantIDs))+`) AND disabled_at IS NULL`, tenantIDs...)
 	if err != nil {

@@ -153,6 +153,7 @@ func (s *Store) phoneOptOuts(ctx context.Context, q queryer, phones []string) (m
 	if len(args) == 0 {
 		return out, nil
 	}
+	args = padded(args)
 	rows, err := q.QueryContext(ctx, `SELECT phone_hash, sender, provider, cause, opted_out_at FROM sms_opt_outs
 		WHERE phone_hash IN (`+placeholders(1, len(args))+`) ORDER BY opted_out_at, sender`, args...)
 	if err != nil {
