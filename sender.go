@@ -216,3 +216,15 @@ type TenantNumbers interface {
 	// tell yet. A PacedSender learns it while HoldSlot waits.
 	FromNumbers(tenantID string) (numbers []string, known bool)
 }
+
+// TenantSMS is an SMS Sender that can send the SMS of some tenants only:
+// on a process whose operator has no SMS provider, those of the tenants
+// with provider accounts of their own. Herald asks it, when it chooses a
+// reminder's channel, whether SMS is available to the reminder's tenant.
+type TenantSMS interface {
+	// SMSAvailable reports whether the tenant's SMS can go through the
+	// sender. It never blocks nor does I/O (it runs inside a database
+	// transaction): known is false when it cannot tell yet. A PacedSender
+	// learns it while HoldSlot waits.
+	SMSAvailable(tenantID string) (available, known bool)
+}

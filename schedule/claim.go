@@ -93,10 +93,12 @@ func (d *Deliverer) claim(ctx context.Context, st *herald.DeliveryState, now tim
 		forced = herald.ChannelEmail
 	}
 	numbersKnown := d.applyOptOuts(st, now)
-	channel, recipient := chooseChannel(st, d.SMS != nil, d.Email != nil, forced)
-	if !numbersKnown && channel == herald.ChannelSMS {
+	smsAvailable, availabilityKnown := d.smsAvailable(st)
+	channel, recipient := chooseChannel(st, smsAvailable || !availabilityKnown, d.Email != nil, forced)
+	if !(numbersKnown && availabilityKnown) && channel == herald.ChannelSMS {
 		// An opt-out on record may be from the number this SMS would go
-		// from, which the sender learns while a slot is waited for.
+		// from, and SMS may not be available to the tenant at all, which
+		// the sender learns while a slot is waited for.
 		if _, paced := d.SMS.(herald.PacedSender); paced && *slot == nil {
 			return claimed{turn: sendTurn(st, due)}
 		}

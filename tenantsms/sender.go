@@ -18,7 +18,7 @@ import (
 // Sender is the SMS sender of the worker: a tenant with its own accounts
 // sends through a router of its own (its accounts, in the operator's
 // order, each with its own pace and circuit breaker); every other tenant
-// through the operator's router.
+// through the operator's router, when the operator has one.
 type Sender struct {
 	operator herald.PacedSender
 	accounts *Accounts
@@ -58,6 +58,7 @@ type client struct {
 var (
 	_ herald.PacedSender   = (*Sender)(nil)
 	_ herald.TenantNumbers = (*Sender)(nil)
+	_ herald.TenantSMS     = (*Sender)(nil)
 )
 
 // DefaultTTL is how long a tenant's accounts are used as read before they
@@ -69,7 +70,9 @@ const DefaultTTL = 30 * time.Second
 // started it.
 const loadTimeout = 10 * time.Second
 
-// NewSender returns a Sender over the operator's router. routing tunes
+// NewSender returns a Sender over the operator's router; a nil operator
+// (the operator has no SMS provider) lets only the tenants with accounts
+// of their own send SMS. routing tunes
 // the tenants' routers as it tuned the operator's; their paces live in
 // pacer under the account names "<tenant id>/vonage" and "<tenant id>/twilio".
 func NewSender(operator herald.PacedSender, accounts *Accounts, pacer *smsroute.DeadlinePacer, provCfg providers.Config, routing smsroute.Config) *Sender {
@@ -166,6 +169,29 @@ func (s *Sender) FromNumbers(tenantID string) ([]string, bool) {
 	return c.numbers, true
 }
 
+// SMSAvailable implements herald.TenantSMS: every tenant can send when
+// the operator has a router; otherwise only the tenants with accounts of
+// their own, as last read (even past the cache's life, as FromNumbers).
+func (s *Sender) SMSAvailable(tenantID string) (available, known bool) {
+	if s.operator != nil {
+		return true, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cache[tenantID]
+	if c == nil {
+		return false, false
+	}
+	return c.router != nil, true
+}
+
+// errNoSMS answers a send for a tenant that has no way to send SMS: no
+// account of its own, and no operator's router.
+func errNoSMS(tenantID string) error {
+	return &herald.SendError{Provider: smsroute.Name, Kind: herald.SendPermanent,
+		Message: "tenant " + tenantID + " has no SMS provider account of its own and the operator has none"}
+}
+
 // fromNumbers returns the numbers a tenant's own accounts send from.
 func fromNumbers(p herald.TenantProviders) []string {
 	var out []string
@@ -178,6 +204,8 @@ func fromNumbers(p herald.TenantProviders) []string {
 	return out
 }
 
+// pick returns what a tenant sends through; nil when it has no accounts
+// of its own and the operator has no router.
 func (s *Sender) pick(c *cached) herald.PacedSender {
 	if c.router != nil {
 		return c.router
@@ -262,6 +290,9 @@ func (s *Sender) Send(ctx context.Context, msg *herald.Message) (herald.SendResu
 	if err != nil {
 		return herald.SendResult{}, &herald.SendError{Provider: smsroute.Name, Kind: herald.SendTransient, Message: err.Error()}
 	}
+	if r == nil {
+		return herald.SendResult{}, errNoSMS(msg.TenantID)
+	}
 	return r.Send(ctx, msg)
 }
 
@@ -276,6 +307,11 @@ func (s *Sender) HoldSlot(ctx context.Context, turn herald.SendTurn, wait bool) 
 	if !ok {
 		return herald.SendSlot{}, false, nil
 	}
+	if r == nil {
+		// Nothing to call, so no slot to wait for: the caller learns
+		// from SMSAvailable that the tenant's SMS cannot go.
+		return herald.SendSlot{}, true, nil
+	}
 	return r.HoldSlot(ctx, turn, wait)
 }
 
@@ -284,6 +320,9 @@ func (s *Sender) SendHeld(ctx context.Context, slot herald.SendSlot, msg *herald
 	r, _, err := s.route(ctx, msg.TenantID, true)
 	if err != nil {
 		return herald.SendResult{}, &herald.SendError{Provider: smsroute.Name, Kind: herald.SendTransient, Message: err.Error()}
+	}
+	if r == nil {
+		return herald.SendResult{}, errNoSMS(msg.TenantID)
 	}
 	return r.SendHeld(ctx, slot, msg)
 }

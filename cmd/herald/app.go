@@ -172,9 +172,15 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
 	a.accounts = tenantsms.NewAccounts(a.store, a.cfg.SecretKey)
-	if senders.SMSRouter != nil {
-		// A tenant with accounts of its own sends through them.
-		deliverer.SMS = tenantsms.NewSender(senders.SMSRouter, a.accounts, a.pacer, provCfg, smsroute.Config{})
+	if senders.SMSRouter != nil || a.cfg.SecretKey != nil {
+		// A tenant with accounts of its own sends through them, even when
+		// the operator has no SMS provider: then the other tenants have
+		// no SMS, and their reminders go by email.
+		var operator herald.PacedSender
+		if senders.SMSRouter != nil {
+			operator = senders.SMSRouter
+		}
+		deliverer.SMS = tenantsms.NewSender(operator, a.accounts, a.pacer, provCfg, smsroute.Config{})
 	}
 	switch {
 	case a.cfg.Outbox:
