@@ -123,8 +123,14 @@ func answerLost(field, key string) error {
 // repeat never takes over a key whose request already changed something.
 // A claim taken over meanwhile fails tx.
 func markIdempotencyApplied(ctx context.Context, tx *sql.Tx) error {
-	claim, ok := herald.IdempotencyClaimFrom(ctx)
-	if !ok || claim.Owner == "" {
+	claim, _ := herald.IdempotencyClaimFrom(ctx)
+	return markClaimApplied(ctx, tx, claim)
+}
+
+// markClaimApplied is markIdempotencyApplied of a claim given; a claim
+// without an owner marks nothing.
+func markClaimApplied(ctx context.Context, tx *sql.Tx, claim herald.IdempotencyClaim) error {
+	if claim.Owner == "" {
 		return nil
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE idempotent_requests SET applied = 1

@@ -22,14 +22,23 @@ func scanMeeting(row interface{ Scan(...any) error }) (herald.Meeting, error) {
 }
 
 // BookMeeting books a meeting and plans its reminders and their jobs in one
-// transaction.
+// transaction, which it may share with bookings made at the same moment
+// (see bookingGatherer): it returns once that transaction committed.
 func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.BookMeetingInput, idem herald.Idempotency) (herald.Meeting, bool, error) {
 	var (
 		out      herald.Meeting
 		replayed bool
 	)
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
+	claim, _ := herald.IdempotencyClaimFrom(ctx)
+	if idem.Key == "" && claim.Owner == "" {
+		var m herald.Meeting
+		if err := s.bookings.bookPlain(ctx, tenantID, in, &m); err != nil {
+			return herald.Meeting{}, false, fmt.Errorf("book meeting: %w", err)
+		}
+		return m, false, nil
+	}
+	err := s.bookings.book(ctx, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		out, replayed = herald.Meeting{}, false
 		id := herald.NewID("mtg_")
 		if idem.Key != "" {
 			firstID, err := claimIdempotencyKey(ctx, tx, tenantID, idem, id, now)
@@ -38,13 +47,17 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 			}
 			if firstID != "" {
 				replayed = true
-				out, err = s.loadMeeting(ctx, tx, tenantID, firstID, "")
-				return err
+				if out, err = s.loadMeeting(ctx, tx, tenantID, firstID, ""); err != nil {
+					return err
+				}
+				return markClaimApplied(ctx, tx, claim)
 			}
 		}
 		var err error
-		out, err = s.bookMeetingTx(ctx, tx, tenantID, id, in, now)
-		return err
+		if out, err = s.bookMeetingTx(ctx, tx, tenantID, id, in, now); err != nil {
+			return err
+		}
+		return markClaimApplied(ctx, tx, claim)
 	})
 	if err != nil {
 		return herald.Meeting{}, false, fmt.Errorf("book meeting: %w", err)
@@ -55,36 +68,26 @@ func (s *Store) BookMeeting(ctx context.Context, tenantID string, in herald.Book
 // bookMeetingTx books the meeting id in tx: it checks the lead, writes the
 // meeting, plans its reminders and jobs, and writes its audit and events.
 func (s *Store) bookMeetingTx(ctx context.Context, tx *sql.Tx, tenantID, id string, in herald.BookMeetingInput, now time.Time) (herald.Meeting, error) {
-	m := herald.Meeting{ID: id, TenantID: tenantID, LeadID: in.LeadID, Title: in.Title,
-		StartsAt: in.StartsAt.UTC(), Timezone: in.Timezone, JoinLink: in.JoinLink, Status: herald.MeetingScheduled,
-		Source: in.Source, CreatedAt: now, UpdatedAt: now}
-	// One query checks the lead and reads the rules: booking is the
-	// API's hottest path.
-	var raw, leadZone string
-	err := tx.QueryRowContext(ctx, `SELECT t.settings, l.timezone FROM leads l JOIN tenants t ON t.id = l.tenant_id
-		WHERE l.tenant_id = $1 AND l.id = $2`, tenantID, in.LeadID).Scan(&raw, &leadZone)
-	if errors.Is(err, sql.ErrNoRows) {
-		return herald.Meeting{}, herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", in.LeadID)
-	}
+	lead := bookingLead{tenantID: tenantID, leadID: in.LeadID}
+	rules, err := readLeadRules(ctx, tx, []bookingLead{lead})
 	if err != nil {
 		return herald.Meeting{}, err
 	}
-	settings, err := decodeSettings(raw)
-	if err != nil {
+	r, ok := rules[lead]
+	if !ok {
+		return herald.Meeting{}, unknownLead(in.LeadID)
+	}
+	m := newBooking(tenantID, id, in, now)
+	if err := s.writeBookings(ctx, tx, []*herald.Meeting{&m}, []leadRules{r}, now); err != nil {
 		return herald.Meeting{}, err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meetings ("+meetingColumns+") VALUES ("+placeholders(1, 14)+")",
-		m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status, m.Source, m.Sequence,
-		nil, nil, ts(now), ts(now)); err != nil {
-		return herald.Meeting{}, err
-	}
-	m.Reminders, err = s.planReminders(ctx, tx, &m, settings, leadZone, now,
-		herald.AuditAction{TenantID: tenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
-			EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
-	if err != nil {
-		return herald.Meeting{}, err
-	}
-	return m, s.writeEvents(ctx, tx, meetingEvents(herald.EventMeetingBooked, m, now)...)
+	return m, nil
+}
+
+// unknownLead is the error of a booking whose lead does not exist in its
+// tenant.
+func unknownLead(leadID string) error {
+	return herald.FieldErrorf(herald.ECodeUnknownLead, "lead_id", "lead %q does not exist", leadID)
 }
 
 // claimIdempotencyKey records key for meetingID. When the key is already
@@ -118,33 +121,53 @@ func claimIdempotencyKey(ctx context.Context, tx *sql.Tx, tenantID string, idem 
 // The send window of settings places them in the lead's local day
 // (leadZone, else the meeting's zone, else the tenant's).
 func (s *Store) planReminders(ctx context.Context, tx *sql.Tx, m *herald.Meeting, settings herald.Settings, leadZone string, now time.Time, extra ...herald.AuditAction) ([]herald.Reminder, error) {
-	planned := herald.PlanReminders(m, settings.ReminderRules, now, s.maxRetries)
-	herald.PlaceInWindow(planned, m.StartsAt, herald.PlanInput{Rules: settings.ReminderRules, Window: settings.SendWindow,
-		Zone: herald.ReminderZone(leadZone, m.Timezone, settings.Timezone), Now: now})
-	pending := make([]*herald.Reminder, 0, len(planned))
-	audit := append(make([]herald.AuditAction, 0, len(planned)+len(extra)), extra...)
-	all := make([]*herald.Reminder, len(planned))
-	for i := range planned {
-		r := &planned[i]
-		all[i] = r
-		action := herald.ActionReminderPlanned
-		if r.Status == herald.ReminderPending {
-			pending = append(pending, r)
-		} else {
-			action = herald.ActionReminderSkipped
-		}
-		audit = append(audit, reminderAudit(r, action, now))
-	}
-	if err := s.jobs.ScheduleReminders(ctx, tx, pending); err != nil {
-		return nil, fmt.Errorf("schedule reminders: %w", err)
-	}
-	if err := insertReminders(ctx, tx, all); err != nil {
-		return nil, err
-	}
-	if err := writeAudit(ctx, tx, audit...); err != nil {
+	var p reminderPlan
+	planned := s.plan(&p, m, settings, leadZone, now, extra...)
+	if err := s.writePlan(ctx, tx, &p); err != nil {
 		return nil, err
 	}
 	return planned, nil
+}
+
+// reminderPlan gathers planned reminders, of one meeting or many, to be
+// written together.
+type reminderPlan struct {
+	pending, all []*herald.Reminder
+	audit        []herald.AuditAction
+}
+
+// plan plans m's reminders into p, with their audit actions after extra,
+// and returns them; p points into the returned slice, so writePlan sets
+// their job ids there.
+func (s *Store) plan(p *reminderPlan, m *herald.Meeting, settings herald.Settings, leadZone string, now time.Time, extra ...herald.AuditAction) []herald.Reminder {
+	planned := herald.PlanReminders(m, settings.ReminderRules, now, s.maxRetries)
+	herald.PlaceInWindow(planned, m.StartsAt, herald.PlanInput{Rules: settings.ReminderRules, Window: settings.SendWindow,
+		Zone: herald.ReminderZone(leadZone, m.Timezone, settings.Timezone), Now: now})
+	p.audit = append(p.audit, extra...)
+	for i := range planned {
+		r := &planned[i]
+		p.all = append(p.all, r)
+		action := herald.ActionReminderPlanned
+		if r.Status == herald.ReminderPending {
+			p.pending = append(p.pending, r)
+		} else {
+			action = herald.ActionReminderSkipped
+		}
+		p.audit = append(p.audit, reminderAudit(r, action, now))
+	}
+	return planned
+}
+
+// writePlan schedules the jobs of p's pending reminders, then writes the
+// reminders and the audit actions.
+func (s *Store) writePlan(ctx context.Context, tx *sql.Tx, p *reminderPlan) error {
+	if err := s.jobs.ScheduleReminders(ctx, tx, p.pending); err != nil {
+		return fmt.Errorf("schedule reminders: %w", err)
+	}
+	if err := insertReminders(ctx, tx, p.all); err != nil {
+		return err
+	}
+	return writeAudit(ctx, tx, p.audit...)
 }
 
 // Meeting returns one meeting with its reminders.

@@ -36,6 +36,8 @@ type Store struct {
 	// senders are the numbers every tenant sends SMS from.
 	senders []string
 	auth    authCache
+	// bookings gathers concurrent bookings into shared transactions.
+	bookings *bookingGatherer
 	// phoneKey caches the installation's opt-out key (see optOutKey).
 	phoneKey atomic.Pointer[[]byte]
 }
@@ -66,8 +68,10 @@ func New(db *DB, jobs JobScheduler, opts Options) *Store {
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = 3
 	}
-	return &Store{db: db, jobs: jobs, events: opts.Events, clock: opts.Clock, maxRetries: opts.MaxRetries,
+	s := &Store{db: db, jobs: jobs, events: opts.Events, clock: opts.Clock, maxRetries: opts.MaxRetries,
 		senders: opts.Senders}
+	s.bookings = newBookingGatherer(s)
+	return s
 }
 
 // DB returns the store's database.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,5 +212,50 @@ func testMeetingIsolation(t *testing.T, b *Bundle) {
 	still, _ := b.Store.Meeting(ctx, a.ID, m.ID)
 	if still.Status != herald.MeetingScheduled || still.Title != "Product Demo" {
 		t.Fatalf("other tenant changed the meeting: %+v", still)
+	}
+}
+
+// testBookConcurrent books from many callers at once, some for a lead
+// that does not exist: each is answered on its own, and every meeting
+// answered as booked is stored with its reminders and their jobs.
+func testBookConcurrent(t *testing.T, b *Bundle) {
+	ctx := context.Background()
+	tenant := newTenant(t, b, "Acme")
+	lead := newLead(t, b, tenant.ID)
+	const n = 20
+	meetings := make([]herald.Meeting, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			leadID := lead.ID
+			if i%5 == 3 {
+				leadID = "lead_missing"
+			}
+			meetings[i], _, errs[i] = b.Store.BookMeeting(ctx, tenant.ID, herald.BookMeetingInput{LeadID: leadID,
+				Title: "Demo", StartsAt: b.Clock.Now().Add(48*time.Hour + time.Duration(i)*time.Minute)}, herald.Idempotency{})
+		})
+	}
+	wg.Wait()
+	booked := 0
+	for i := range n {
+		if i%5 == 3 {
+			if herald.ErrorCode(errs[i]) != herald.ECodeUnknownLead {
+				t.Errorf("booking %d of a missing lead: %v, want unknown_lead", i, errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Fatalf("booking %d: %v", i, errs[i])
+		}
+		booked++
+		stored, err := b.Store.Meeting(ctx, tenant.ID, meetings[i].ID)
+		if err != nil || len(stored.Reminders) != 3 {
+			t.Fatalf("booking %d: stored meeting has %d reminders (%v), want 3", i, len(stored.Reminders), err)
+		}
+	}
+	page, _ := b.Store.ListMeetings(ctx, tenant.ID, herald.MeetingFilter{Page: herald.PageRequest{Limit: 100}})
+	if len(page.Items) != booked || len(jobsOf(t, b)) != 3*booked {
+		t.Fatalf("%d meetings and %d jobs stored, want %d and %d", len(page.Items), len(jobsOf(t, b)), booked, 3*booked)
 	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		"BookPlansThreeReminders": testBookPlansThreeReminders,
 		"BookLateSkips":           testBookLateSkips,
 		"BookUnknownLead":         testBookUnknownLead,
+		"BookConcurrent":          testBookConcurrent,
 		"Reschedule":              testReschedule,
 		"Cancel":                  testCancel,
 		"Idempotency":             testIdempotency,
