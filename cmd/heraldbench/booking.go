@@ -14,6 +14,9 @@ type bookingResult struct {
 	Concurrency int
 	Elapsed     time.Duration
 	Latency     spread
+	// CPU is what herald and the database used while booking; the
+	// client's own is not in it.
+	CPU cpuUse
 }
 
 // perSecond is the booking throughput.

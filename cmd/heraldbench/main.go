@@ -35,7 +35,7 @@ type options struct {
 	out         string
 	smoke       bool
 	profileDir  string
-	// parts names the parts to run: engine, dispatch, scale.
+	// parts names the parts to run: engine, dispatch, booking, scale, pace.
 	parts map[string]bool
 
 	providerLatency time.Duration
@@ -88,7 +88,7 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "Markdown file to write the results into (between its heraldbench markers)")
 	fs.BoolVar(&o.smoke, "smoke", false, "run everything with small numbers, in parallel, to check that it works (CI)")
 	parts := fs.String("parts", "engine,dispatch,scale,pace",
-		"parts to run: engine (baseline), dispatch (booking, dispatch, original design), scale, pace (three workers under a provider's rate limit, PostgreSQL)")
+		"parts to run: engine (baseline), dispatch (booking, dispatch, original design), booking (the booking of dispatch alone), scale, pace (three workers under a provider's rate limit, PostgreSQL)")
 	fs.StringVar(&o.profileDir, "pprof", "", "directory for CPU profiles of herald during each dispatch phase (sets HERALD_PPROF=1)")
 	fs.DurationVar(&o.providerLatency, "provider-latency", 20*time.Millisecond, "how long the fake SMS provider takes to answer")
 	fs.IntVar(&o.batchSize, "batch-size", 2000,
@@ -130,10 +130,10 @@ func parseOptions(args []string) (*options, error) {
 	o.parts = map[string]bool{}
 	for _, p := range strings.Split(*parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "engine", "dispatch", "scale", "pace":
+		case "engine", "dispatch", "booking", "scale", "pace":
 			o.parts[p] = true
 		default:
-			return nil, fmt.Errorf("-parts: unknown part %q; want engine, dispatch, scale or pace", p)
+			return nil, fmt.Errorf("-parts: unknown part %q; want engine, dispatch, booking, scale or pace", p)
 		}
 	}
 	o.command = "go run ./cmd/heraldbench " + strings.Join(args, " ")

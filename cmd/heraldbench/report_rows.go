@@ -15,6 +15,9 @@ func (rep report) heraldRows() []row {
 		{"Booking latency p50 / p99", func(r dbResult) string {
 			return ms(r.Booking.Latency.P50) + " / " + ms(r.Booking.Latency.P99)
 		}},
+		{"Booking: machine CPU per meeting", func(r dbResult) string {
+			return r.Booking.CPU.String(r.Booking.Meetings, r.Kind)
+		}},
 		{"Burst: " + thousands(int64(o.burst)) + " due at one instant, all handed over after",
 			func(r dbResult) string { return ms(r.Burst.Drain) }},
 		{"Burst throughput", func(r dbResult) string { return rate(r.Burst.throughput()) }},
