@@ -29,7 +29,7 @@ func readLeadRules(ctx context.Context, tx *sql.Tx, leads []bookingLead) (map[bo
 	}
 	var b strings.Builder
 	args := make([]any, 0, 2*len(leads))
-	for i, l := range leads {
+	for i, l := range padded(leads) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -80,24 +80,16 @@ func (s *Store) writeBookings(ctx context.Context, tx *sql.Tx, meetings []*heral
 	if len(meetings) == 0 {
 		return nil
 	}
-	const cols = 14
-	var b strings.Builder
-	b.WriteString("INSERT INTO meetings (" + meetingColumns + ") VALUES ")
-	args := make([]any, 0, cols*len(meetings))
 	var plan reminderPlan
 	for i, m := range meetings {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-		args = append(args, m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status,
-			m.Source, m.Sequence, nil, nil, ts(now), ts(now))
 		m.Reminders = s.plan(&plan, m, rules[i].settings, rules[i].zone, now,
 			herald.AuditAction{TenantID: m.TenantID, Action: herald.ActionMeetingBooked, EntityType: herald.EntityMeeting,
 				EntityID: m.ID, Outcome: m.Status, Detail: "starts " + ts(m.StartsAt) + " source " + m.Source, At: now})
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return err
+	for _, part := range inParts(meetings) {
+		if err := insertMeetings(ctx, tx, part, now); err != nil {
+			return err
+		}
 	}
 	if err := s.writePlan(ctx, tx, &plan); err != nil {
 		return err
@@ -107,4 +99,24 @@ func (s *Store) writeBookings(ctx context.Context, tx *sql.Tx, meetings []*heral
 		events = append(events, meetingEvents(herald.EventMeetingBooked, *m, now)...)
 	}
 	return s.writeEvents(ctx, tx, events...)
+}
+
+// insertMeetings inserts new meetings, created at now, in one statement.
+func insertMeetings(ctx context.Context, tx *sql.Tx, meetings []*herald.Meeting, now time.Time) error {
+	const cols = 14
+	var b strings.Builder
+	b.WriteString("INSERT INTO meetings (" + meetingColumns + ") VALUES ")
+	args := make([]any, 0, cols*len(meetings))
+	for i, m := range meetings {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+		args = append(args, m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status,
+			m.Source, m.Sequence, nil, nil, ts(now), ts(now))
+	}
+	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("insert meetings: %w", err)
+	}
+	return nil
 }

@@ -30,11 +30,19 @@ func scanReminder(row interface{ Scan(...any) error }) (herald.Reminder, error) 
 	return r, err
 }
 
-// insertReminders stores planned reminders in one statement.
+// insertReminders stores planned reminders, with one statement for each
+// part of a fixed size.
 func insertReminders(ctx context.Context, tx *sql.Tx, reminders []*herald.Reminder) error {
-	if len(reminders) == 0 {
-		return nil
+	for _, part := range inParts(reminders) {
+		if err := insertReminderPart(ctx, tx, part); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// insertReminderPart inserts reminders in one statement.
+func insertReminderPart(ctx context.Context, tx *sql.Tx, reminders []*herald.Reminder) error {
 	var b strings.Builder
 	b.WriteString("INSERT INTO reminders (" + reminderColumns + ") VALUES ")
 	args := make([]any, 0, reminderColumnCount*len(reminders))
