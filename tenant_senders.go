@@ -129,12 +129,28 @@ func last4(s string) string {
 }
 
 // SealedProviders is a tenant's own accounts as stored: the accounts
-// sealed with HERALD_SECRET_KEY, and the identifiers webhooks name them by
-// (Vonage's api-key, Twilio's AccountSid), which are not secret.
+// sealed with HERALD_SECRET_KEY, the identifiers webhooks name them by
+// (Vonage's api-key, Twilio's AccountSid), and the numbers they send from
+// (as NormalizeNumber writes them), which are not secret: inbound texts
+// and opt-outs find the tenants of a number by them.
 type SealedProviders struct {
 	TenantID         string
 	Sealed           string
 	VonageAPIKey     string
 	TwilioAccountSID string
+	VonageFromNumber string
+	TwilioFromNumber string
 	UpdatedAt        time.Time
+}
+
+// Numbers returns the from numbers of the accounts in p, as
+// NormalizeNumber writes them.
+func (p TenantProviders) Numbers() (vonage, twilio string) {
+	if p.Vonage != nil {
+		vonage = NormalizeNumber(p.Vonage.FromNumber)
+	}
+	if p.Twilio != nil {
+		twilio = NormalizeNumber(p.Twilio.FromNumber)
+	}
+	return vonage, twilio
 }

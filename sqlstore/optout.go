@@ -77,41 +77,52 @@ func ensureInstallationKey(ctx context.Context, q queryer, name string) (key []b
 	return key, n == 1, nil
 }
 
-// operatorSender reports whether sender is one of the numbers every tenant
-// sends from (the providers' own from numbers).
+// operatorSender reports whether sender is one of the operator's numbers
+// (the providers' own from numbers).
 func (s *Store) operatorSender(sender string) bool {
 	return sender != "" && slices.Contains(s.senders, sender)
 }
 
-// tenantSendsFrom reports whether a tenant sends SMS from sender: every
-// tenant sends from the providers' own numbers, and a tenant has sent from
-// any number one of its attempts went from.
+// sendsFrom is the condition that tenant t, joined with its own accounts
+// as p (LEFT JOIN tenant_providers p ON p.tenant_id = t.id), sends SMS
+// from the number bound to placeholder arg (docs/RULES.md, "Inbound
+// texts"): the number is its sms_from; or, without one, a from number of
+// its own accounts; or, with neither, one of the operator's (operator
+// says the number is); or one of its SMS went from it.
+func sendsFrom(arg string, operator bool) string {
+	cond := `(t.sms_from = ` + arg + `
+		OR (t.sms_from = '' AND (p.vonage_from_number = ` + arg + ` OR p.twilio_from_number = ` + arg + `))`
+	if operator {
+		cond += `
+		OR (t.sms_from = '' AND COALESCE(p.vonage_from_number, '') = '' AND COALESCE(p.twilio_from_number, '') = '')`
+	}
+	return cond + `
+		OR EXISTS (SELECT 1 FROM attempts a WHERE a.tenant_id = t.id AND a.sender = ` + arg + ` AND a.sender <> ''))`
+}
+
+// tenantSendsFrom reports whether a tenant sends SMS from sender (see
+// sendsFrom).
 func (s *Store) tenantSendsFrom(ctx context.Context, q queryer, tenantID, sender string) (bool, error) {
-	if s.operatorSender(sender) {
-		return true, nil
+	if sender == "" {
+		return false, nil
 	}
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM attempts WHERE tenant_id = $1 AND sender = $2 AND sender <> '' LIMIT 1`,
-		tenantID, sender).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM tenants t LEFT JOIN tenant_providers p ON p.tenant_id = t.id
+		WHERE t.id = $1 AND `+sendsFrom("$2", s.operatorSender(sender)), tenantID, sender).Scan(&one)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// tenantsSendingFrom returns the ids of the tenants that send from sender,
-// in order.
+// tenantsSendingFrom returns the ids of the tenants that send from sender
+// (see sendsFrom), in order.
 func (s *Store) tenantsSendingFrom(ctx context.Context, q queryer, sender string) ([]string, error) {
 	if sender == "" {
 		return nil, nil
 	}
-	query := `SELECT t.id FROM tenants t WHERE EXISTS (SELECT 1 FROM attempts a
-		WHERE a.tenant_id = t.id AND a.sender = $1 AND a.sender <> '') ORDER BY t.id`
-	args := []any{sender}
-	if s.operatorSender(sender) {
-		query, args = `SELECT id FROM tenants ORDER BY id`, nil
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := q.QueryContext(ctx, `SELECT t.id FROM tenants t LEFT JOIN tenant_providers p ON p.tenant_id = t.id
+		WHERE `+sendsFrom("$1", s.operatorSender(sender))+` ORDER BY t.id`, sender)
 	if err != nil {
 		return nil, fmt.Errorf("find tenants sending from %s: %w", sender, err)
 	}
@@ -205,14 +216,11 @@ func (s *Store) recordOptOut(ctx context.Context, tx *sql.Tx, o herald.OptOut) (
 	// Every lead with the phone, in the tenants that send from the number.
 	var query string
 	var args []any
-	switch {
-	case s.operatorSender(o.Sender):
-		query, args = `SELECT l.id, l.tenant_id, l.sms_opted_out FROM leads l WHERE l.phone = $1 AND l.phone <> ''`,
-			[]any{o.Phone}
-	case o.Sender != "":
-		query, args = `SELECT l.id, l.tenant_id, l.sms_opted_out FROM leads l
-			WHERE l.phone = $1 AND l.phone <> '' AND EXISTS (SELECT 1 FROM attempts a
-				WHERE a.tenant_id = l.tenant_id AND a.sender = $2 AND a.sender <> '')`, []any{o.Phone, o.Sender}
+	if o.Sender != "" {
+		query, args = `SELECT l.id, l.tenant_id, l.sms_opted_out FROM leads l JOIN tenants t ON t.id = l.tenant_id
+			LEFT JOIN tenant_providers p ON p.tenant_id = t.id
+			WHERE l.phone = $1 AND l.phone <> '' AND `+sendsFrom("$2", s.operatorSender(o.Sender)),
+			[]any{o.Phone, o.Sender}
 	}
 	if o.Lead != nil {
 		if query == "" {

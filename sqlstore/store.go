@@ -53,10 +53,11 @@ type Options struct {
 	// Events plans the delivery of events to webhook endpoints. Without
 	// it, events are kept and listed but not delivered.
 	Events EventScheduler
-	// Senders are the numbers the SMS providers send from for every tenant
+	// Senders are the operator's numbers, those its SMS providers send from
 	// (VONAGE_FROM_NUMBER, TWILIO_FROM_NUMBER), as NormalizeNumber writes
-	// them. Opt-outs from them apply in every tenant. Defaults to none:
-	// a tenant then sends from the numbers its attempts went from.
+	// them: a tenant with neither sms_from nor accounts of its own sends
+	// from them (and every tenant from the numbers its attempts went
+	// from). Defaults to none.
 	Senders []string
 }
 

@@ -27,10 +27,13 @@ func (s *Store) SaveSealedProviders(ctx context.Context, sp herald.SealedProvide
 		if sp.Sealed == "" {
 			_, err = tx.ExecContext(ctx, "DELETE FROM tenant_providers WHERE tenant_id = $1", sp.TenantID)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_providers (tenant_id, sealed, vonage_api_key, twilio_account_sid, updated_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed,
+			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_providers (tenant_id, sealed, vonage_api_key, twilio_account_sid,
+				vonage_from_number, twilio_from_number, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE SET sealed = excluded.sealed,
 				vonage_api_key = excluded.vonage_api_key, twilio_account_sid = excluded.twilio_account_sid,
-				updated_at = excluded.updated_at`, sp.TenantID, sp.Sealed, sp.VonageAPIKey, sp.TwilioAccountSID, ts(now))
+				vonage_from_number = excluded.vonage_from_number, twilio_from_number = excluded.twilio_from_number,
+				updated_at = excluded.updated_at`, sp.TenantID, sp.Sealed, sp.VonageAPIKey, sp.TwilioAccountSID,
+				herald.NormalizeNumber(sp.VonageFromNumber), herald.NormalizeNumber(sp.TwilioFromNumber), ts(now))
 		}
 		if err != nil {
 			return err
@@ -67,9 +70,9 @@ func (s *Store) SealedProvidersByAccount(ctx context.Context, provider, accountI
 
 func (s *Store) sealedWhere(ctx context.Context, where string, arg string) (herald.SealedProviders, bool, error) {
 	var sp herald.SealedProviders
-	err := s.db.QueryRowContext(ctx, `SELECT tenant_id, sealed, vonage_api_key, twilio_account_sid, updated_at
+	err := s.db.QueryRowContext(ctx, `SELECT `+sealedColumns+`
 		FROM tenant_providers WHERE `+where+" LIMIT 1", arg).Scan(&sp.TenantID, &sp.Sealed, &sp.VonageAPIKey,
-		&sp.TwilioAccountSID, scanTime(&sp.UpdatedAt))
+		&sp.TwilioAccountSID, &sp.VonageFromNumber, &sp.TwilioFromNumber, scanTime(&sp.UpdatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return herald.SealedProviders{}, false, nil
 	}
@@ -77,4 +80,43 @@ func (s *Store) sealedWhere(ctx context.Context, where string, arg string) (hera
 		return herald.SealedProviders{}, false, fmt.Errorf("load tenant providers: %w", err)
 	}
 	return sp, true, nil
+}
+
+// sealedColumns are the columns of tenant_providers a SealedProviders is
+// read from.
+const sealedColumns = "tenant_id, sealed, vonage_api_key, twilio_account_sid, vonage_from_number, twilio_from_number, updated_at"
+
+// SealedProvidersWithoutNumbers returns the own accounts stored before
+// their from numbers were kept beside them, for RecordProviderNumbers.
+func (s *Store) SealedProvidersWithoutNumbers(ctx context.Context) ([]herald.SealedProviders, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sealedColumns+` FROM tenant_providers
+		WHERE vonage_from_number = '' AND twilio_from_number = '' ORDER BY tenant_id`)
+	if err != nil {
+		return nil, fmt.Errorf("load tenant providers: %w", err)
+	}
+	var out []herald.SealedProviders
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var sp herald.SealedProviders
+		err := rows.Scan(&sp.TenantID, &sp.Sealed, &sp.VonageAPIKey, &sp.TwilioAccountSID, &sp.VonageFromNumber,
+			&sp.TwilioFromNumber, scanTime(&sp.UpdatedAt))
+		out = append(out, sp)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load tenant providers: %w", err)
+	}
+	return out, nil
+}
+
+// RecordProviderNumbers keeps the from numbers of a tenant's own accounts
+// beside them, as read from sealed; accounts changed since (which wrote
+// their own numbers) are left alone.
+func (s *Store) RecordProviderNumbers(ctx context.Context, tenantID, sealed, vonage, twilio string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE tenant_providers SET vonage_from_number = $1, twilio_from_number = $2
+		WHERE tenant_id = $3 AND sealed = $4`, herald.NormalizeNumber(vonage), herald.NormalizeNumber(twilio),
+		tenantID, sealed)
+	if err != nil {
+		return fmt.Errorf("record tenant provider numbers: %w", err)
+	}
+	return nil
 }

@@ -73,7 +73,10 @@ func (s *Store) UpdateSettings(ctx context.Context, tenantID string, st herald.S
 		return herald.Settings{}, err
 	}
 	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE tenants SET settings = $1 WHERE id = $2", string(raw), tenantID)
+		// sms_from is kept in clear beside the settings: inbound texts and
+		// opt-outs find the tenants of a number by it (tenantsSendingFrom).
+		res, err := tx.ExecContext(ctx, "UPDATE tenants SET settings = $1, sms_from = $2 WHERE id = $3", string(raw),
+			herald.NormalizeNumber(st.SMSFrom), tenantID)
 		if err != nil {
 			return err
 		}

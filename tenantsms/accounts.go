@@ -52,6 +52,7 @@ func (a *Accounts) Put(ctx context.Context, tenantID string, p herald.TenantProv
 		return herald.TenantProvidersView{}, err
 	}
 	sp := herald.SealedProviders{TenantID: tenantID}
+	sp.VonageFromNumber, sp.TwilioFromNumber = p.Numbers()
 	var set []string
 	if p.Vonage != nil {
 		sp.VonageAPIKey = p.Vonage.APIKey
@@ -129,6 +130,42 @@ func (a *Accounts) open(sp herald.SealedProviders) (herald.TenantProviders, erro
 		return herald.TenantProviders{}, fmt.Errorf("tenant %s provider accounts: %w", sp.TenantID, err)
 	}
 	return p, nil
+}
+
+// numberStore is the part of storage that keeps the from numbers of own
+// accounts sealed before they were kept beside them; *sqlstore.Store has it.
+type numberStore interface {
+	SealedProvidersWithoutNumbers(ctx context.Context) ([]herald.SealedProviders, error)
+	RecordProviderNumbers(ctx context.Context, tenantID, sealed, vonage, twilio string) error
+}
+
+// RecordNumbers writes the from numbers of the own accounts stored
+// before they were kept in clear beside them, so that texts to those
+// numbers and opt-outs from them find their tenant. It needs the key;
+// without one, or with a store that keeps no numbers, it does nothing.
+func (a *Accounts) RecordNumbers(ctx context.Context) error {
+	ns, ok := a.store.(numberStore)
+	if !ok || a.box == nil {
+		return nil
+	}
+	missing, err := ns.SealedProvidersWithoutNumbers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sp := range missing {
+		p, err := a.open(sp)
+		if err != nil {
+			return err
+		}
+		vonage, twilio := p.Numbers()
+		if vonage == "" && twilio == "" {
+			continue
+		}
+		if err := ns.RecordProviderNumbers(ctx, sp.TenantID, sp.Sealed, vonage, twilio); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // VonageSignatureSecret returns the signature secret of a tenant's own

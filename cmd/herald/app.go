@@ -172,6 +172,9 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
 	a.accounts = tenantsms.NewAccounts(a.store, a.cfg.SecretKey)
+	if err := a.accounts.RecordNumbers(ctx); err != nil {
+		return fmt.Errorf("tenants' own provider accounts: %w", err)
+	}
 	if senders.SMSRouter != nil || a.cfg.SecretKey != nil {
 		// A tenant with accounts of its own sends through them, even when
 		// the operator has no SMS provider: then the other tenants have
