@@ -25,6 +25,9 @@ type Server struct {
 	// Providers keeps tenants' own SMS provider accounts
 	// (/v1/admin/tenants/{id}/providers); nil answers 409.
 	Providers ProviderAccounts
+	// SMSNumbers are the numbers a tenant may choose as its sms_from;
+	// nil allows none.
+	SMSNumbers SMSNumbers
 	// AdminToken guards /v1/admin/*; empty disables the admin routes.
 	AdminToken string
 	Logger     *slog.Logger

@@ -80,6 +80,9 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, t herald.Te
 	if err := s.checkRuleTemplates(r, t, st.ReminderRules); err != nil {
 		return err
 	}
+	if err := s.checkSMSFrom(r, t, st.SMSFrom); err != nil {
+		return err
+	}
 	saved, err := s.Store.UpdateSettings(r.Context(), t.ID, st)
 	if err != nil {
 		return err

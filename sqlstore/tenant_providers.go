@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"herald"
 )
@@ -119,4 +120,23 @@ func (s *Store) RecordProviderNumbers(ctx context.Context, tenantID, sealed, von
 		return fmt.Errorf("record tenant provider numbers: %w", err)
 	}
 	return nil
+}
+
+// SMSFromNumbers returns the numbers a tenant may choose to send its SMS
+// from (its sms_from setting), as herald.NormalizeNumber writes them: the
+// operator's, then those of its own accounts.
+func (s *Store) SMSFromNumbers(ctx context.Context, tenantID string) ([]string, error) {
+	numbers := append([]string(nil), s.senders...)
+	var vonage, twilio string
+	err := s.db.QueryRowContext(ctx, `SELECT vonage_from_number, twilio_from_number FROM tenant_providers
+		WHERE tenant_id = $1`, tenantID).Scan(&vonage, &twilio)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("load tenant provider numbers: %w", err)
+	}
+	for _, n := range []string{vonage, twilio} {
+		if n != "" && !slices.Contains(numbers, n) {
+			numbers = append(numbers, n)
+		}
+	}
+	return numbers, nil
 }

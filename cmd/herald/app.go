@@ -226,7 +226,7 @@ func (a *App) Close() error { return a.db.Close() }
 // Handler returns the HTTP handler of the API.
 func (a *App) Handler() http.Handler {
 	api := &httpapi.Server{Store: a.store, Templates: a.templates, AdminToken: a.cfg.AdminToken, Logger: a.logger,
-		Providers: a.accounts,
+		Providers: a.accounts, SMSNumbers: a.store,
 		RateLimit: httpapi.RateLimit{Rate: a.cfg.APIRate, Burst: a.cfg.APIBurst},
 		URLGuard:  a.guard, Extra: a.extraRoutes(), Metrics: a.ops.http}
 	return withProfiling(api.Handler())
