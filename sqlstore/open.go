@@ -97,7 +97,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // sqliteStmtCacheSize is how many prepared statements an SQLite connection
 // keeps: more than the queries of a busy worker, the job engine's and the
 // API's together, each batch statement in each of its sizes.
-const sqliteStmtCacheSize = 256
+const sqliteStmtCacheSize = 512
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "//")

@@ -168,7 +168,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if n := a.db.MaxConns(); n > 0 && n < flushers {
 		flushers = n
 	}
-	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, 64)
+	deliverer.Store = schedule.NewDeliveryBatcher(a.store, flushers, deliveryBatchMax)
 	a.templates = catalog.New(a.store, render.NewRegistry())
 	deliverer.Templates = a.templates
 	a.accounts = tenantsms.NewAccounts(a.store, a.cfg.SecretKey)
@@ -328,3 +328,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// deliveryBatchMax is the most claims or outcomes one transaction saves.
+// A burst fills its batches: at 256 rather than 64, a burst's commits and
+// statements are a quarter as many, for a transaction of a few
+// milliseconds more.
+const deliveryBatchMax = 256
