@@ -51,6 +51,10 @@ type Store interface {
 	// item's failure is its outcome's Err and changes nothing; the error
 	// is for the batch as a whole.
 	BookMeetingBatch(ctx context.Context, tenantID string, items []BatchBooking, answer func(Meeting) IdempotentResponse) ([]BatchOutcome, error)
+	// BookMeetingKeyed books one item as BookMeetingBatch would, in a
+	// transaction of its own or one shared with other bookings: the key's
+	// record is read, the meeting booked and its answer recorded together.
+	BookMeetingKeyed(ctx context.Context, tenantID string, item BatchBooking, answer func(Meeting) IdempotentResponse) (BatchOutcome, error)
 	Meeting(ctx context.Context, tenantID, id string) (Meeting, error)
 	UpdateMeeting(ctx context.Context, tenantID, id string, patch MeetingPatch) (Meeting, error)
 	CancelMeeting(ctx context.Context, tenantID, id string) (Meeting, error)

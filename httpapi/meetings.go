@@ -21,15 +21,8 @@ type bookRequest struct {
 // are BookMeetingInput.Validate's. Idempotency-Key is the idempotent
 // wrapper's.
 func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Tenant) error {
-	var req bookRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	in, err := req.input()
+	in, err := s.bookingInput(w, r)
 	if err != nil {
-		return err
-	}
-	if err := in.Validate(s.Clock.Now()); err != nil {
 		return err
 	}
 	m, _, err := s.Store.BookMeeting(r.Context(), t.ID, in, herald.Idempotency{})
@@ -39,6 +32,19 @@ func (s *Server) bookMeeting(w http.ResponseWriter, r *http.Request, t herald.Te
 	w.Header().Set("Location", "/v1/meetings/"+m.ID)
 	writeJSON(w, http.StatusCreated, m)
 	return nil
+}
+
+// bookingInput reads and checks the booking in r's body.
+func (s *Server) bookingInput(w http.ResponseWriter, r *http.Request) (herald.BookMeetingInput, error) {
+	var req bookRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return herald.BookMeetingInput{}, err
+	}
+	in, err := req.input()
+	if err != nil {
+		return in, err
+	}
+	return in, in.Validate(s.Clock.Now())
 }
 
 // input reads the request's times; every other check is Validate's.

@@ -86,7 +86,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PATCH /v1/leads/{id}", s.tenant(s.patchLead))
 	mux.HandleFunc("DELETE /v1/leads/{id}", s.tenant(s.eraseLead))
 
-	mux.HandleFunc("POST /v1/meetings", s.tenant(s.idempotent(s.bookMeeting)))
+	mux.HandleFunc("POST /v1/meetings", s.tenant(s.bookMeetingRoute()))
 	mux.HandleFunc("POST /v1/meetings/batch", s.tenant(s.bookBatch))
 	mux.HandleFunc("GET /v1/meetings", s.tenant(s.listMeetings))
 	mux.HandleFunc("GET /v1/meetings/{id}", s.tenant(s.getMeeting))

@@ -69,7 +69,7 @@ func (s *Store) bookBatchShare(ctx context.Context, tenantID string, items []her
 				if _, err := tx.ExecContext(ctx, "SAVEPOINT batch_item"); err != nil {
 					return err
 				}
-				out[i] = s.bookBatchItem(ctx, tx, tenantID, items[i], now, answer)
+				out[i] = s.bookKeyed(ctx, tx, tenantID, items[i], now, answer, batchKeyWords)
 				if out[i].Err != nil {
 					if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
 						return err
@@ -94,29 +94,42 @@ func (s *Store) bookBatchShare(ctx context.Context, tenantID string, items []her
 	return nil
 }
 
-// bookBatchItem answers one item in tx: from its key's record, or by
-// booking it and recording the answer.
-func (s *Store) bookBatchItem(ctx context.Context, tx *sql.Tx, tenantID string, item herald.BatchBooking, now time.Time,
-	answer func(herald.Meeting) herald.IdempotentResponse) herald.BatchOutcome {
-	req := item.Request
+// keyWords are how errors name an idempotency key (field) and ask for the
+// request again (later).
+type keyWords struct{ field, later string }
+
+var (
+	batchKeyWords  = keyWords{field: "idempotency_key", later: "send the item again later"}
+	headerKeyWords = keyWords{field: "Idempotency-Key", later: "repeat it later"}
+)
+
+// bookKeyed answers one booking with an idempotency key in tx: from its
+// key's record, or by booking it and recording the answer. A record older
+// than herald.IdempotencyTTL is forgotten.
+func (s *Store) bookKeyed(ctx context.Context, tx *sql.Tx, tenantID string, item herald.BatchBooking, now time.Time,
+	answer func(herald.Meeting) herald.IdempotentResponse, words keyWords) herald.BatchOutcome {
+	req, field := item.Request, words.field
 	rec, err := recordOf(ctx, tx, tenantID, req.Key)
+	expired := rec != nil && rec.createdAt.Before(now.Add(-herald.IdempotencyTTL))
 	switch {
 	case err != nil:
 		return herald.BatchOutcome{Err: err}
+	case expired:
 	case rec != nil && rec.hash != req.Hash:
-		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemMismatch, "idempotency_key",
-			"idempotency_key %q was already used with a different request", req.Key)}
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemMismatch, field,
+			"%s %q was already used with a different request", field, req.Key)}
 	case rec != nil && rec.answer != nil:
 		return herald.BatchOutcome{Answer: *rec.answer, Replayed: true}
 	case rec != nil && rec.applied && !rec.lockedUntil.After(now):
-		return herald.BatchOutcome{Err: answerLost("idempotency_key", req.Key)}
+		return herald.BatchOutcome{Err: answerLost(field, req.Key)}
 	case rec != nil && (rec.applied || rec.lockedUntil.After(now)):
-		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, "idempotency_key",
-			"the first request with idempotency_key %q has not finished; send the item again later", req.Key)}
-	case item.Invalid != nil:
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, field,
+			"the first request with %s %q has not finished; %s", field, req.Key, words.later)}
+	}
+	if item.Invalid != nil {
 		return herald.BatchOutcome{Err: item.Invalid}
 	}
-	if rec != nil { // abandoned before it changed anything
+	if rec != nil { // expired, or abandoned before it changed anything
 		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotent_requests WHERE tenant_id = $1 AND key = $2",
 			tenantID, req.Key); err != nil {
 			return herald.BatchOutcome{Err: err}
@@ -140,8 +153,8 @@ func (s *Store) bookBatchItem(ctx context.Context, tx *sql.Tx, tenantID string, 
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		// A request with the same key claimed it meanwhile.
-		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, "idempotency_key",
-			"another request with idempotency_key %q is running; send the item again later", req.Key)}
+		return herald.BatchOutcome{Err: herald.FieldErrorf(herald.ECodeIdemInProgress, field,
+			"another request with %s %q is running; %s", field, req.Key, words.later)}
 	}
 	return herald.BatchOutcome{Answer: resp}
 }
@@ -150,6 +163,7 @@ func (s *Store) bookBatchItem(ctx context.Context, tx *sql.Tx, tenantID string, 
 type idempotencyRecord struct {
 	hash, owner string
 	applied     bool
+	createdAt   time.Time
 	lockedUntil time.Time
 	// answer is the recorded answer, nil while the first request runs.
 	answer *herald.IdempotentResponse
@@ -162,9 +176,9 @@ func recordOf(ctx context.Context, q queryer, tenantID, key string) (*idempotenc
 		header, body    string
 		applied, status int
 	)
-	err := q.QueryRowContext(ctx, `SELECT request_hash, owner, applied, status, header, body, locked_until
+	err := q.QueryRowContext(ctx, `SELECT request_hash, owner, applied, status, header, body, created_at, locked_until
 		FROM idempotent_requests WHERE tenant_id = $1 AND key = $2`, tenantID, key).
-		Scan(&rec.hash, &rec.owner, &applied, &status, &header, &body, scanTime(&rec.lockedUntil))
+		Scan(&rec.hash, &rec.owner, &applied, &status, &header, &body, scanTime(&rec.createdAt), scanTime(&rec.lockedUntil))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
