@@ -67,12 +67,12 @@ type plainBooking struct {
 // began, their booking may already be written.
 const groupTimeout = 30 * time.Second
 
-// Flushers and group sizes: PostgreSQL runs two groups at once, so one
-// books while the other waits on the disk for its commit (more would
-// leave each group smaller); SQLite has one writer. A group stays well
-// under PostgreSQL's 64 cached subtransactions per transaction.
+// Flushers and group sizes: PostgreSQL may run a few groups at once when
+// bookings come faster than one transaction after another takes them;
+// SQLite has one writer. A group stays well under PostgreSQL's 64 cached
+// subtransactions per transaction.
 const (
-	postgresBookingFlushers = 2
+	postgresBookingFlushers = 4
 	maxBookingGroup         = 32
 )
 
@@ -112,9 +112,11 @@ func (g *bookingGatherer) queue(ctx context.Context, q *queuedBooking) error {
 	q.ctx, q.done = ctx, make(chan struct{})
 	g.mu.Lock()
 	g.waiting = append(g.waiting, q)
-	if g.running < g.flushers {
-		// Flushers live only while bookings wait, so the gatherer needs
-		// no start or stop.
+	// One flusher runs while bookings wait; another starts only when a
+	// whole group waits, so that groups grow as large as the load makes
+	// them before transactions run side by side. Flushers live only while
+	// bookings wait, so the gatherer needs no start or stop.
+	if g.running == 0 || (g.running < g.flushers && len(g.waiting) >= g.maxGroup) {
 		g.running++
 		go g.flush()
 	}
