@@ -168,24 +168,32 @@ func TestUpdateDeliveriesKeepsUpdatesApart(t *testing.T) {
 
 // TestUpdateDeliveriesOfOddSizes saves batches whose sizes the store
 // pads or splits into the sizes it prepares statements for: each reminder
-// of a batch is claimed and then sent exactly once, with one attempt, one
-// audit action of each kind and one event.
+// of a batch is loaded with its own meeting's reminders, once each, and is
+// claimed and then sent exactly once, with one attempt, one audit action
+// of each kind and one event.
 func TestUpdateDeliveriesOfOddSizes(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, b *bundle) {
 		ctx := context.Background()
-		var pending []herald.Reminder
-		for _, phone := range []string{"+14155552671", "+14155552672", "+14155552673"} {
+		// Five meetings of five leads: the first batch has one reminder of
+		// each, the second the other ten, so that every list the store
+		// loads by (reminders, meetings, leads, phones) is padded.
+		var first, second []herald.Reminder
+		for _, phone := range []string{"+14155552671", "+14155552672", "+14155552673", "+14155552674", "+14155552675"} {
 			lead := b.lead(t, herald.LeadInput{Phone: phone})
-			for _, r := range b.book(t, lead.ID, "") {
-				pending = append(pending, r)
-			}
+			booked := b.book(t, lead.ID, "")
+			first = append(first, booked["24h"])
+			second = append(second, booked["1h"], booked["10m"])
 		}
+		pending := append(append([]herald.Reminder{}, first...), second...)
 		claimAt, sentAt := b.clock.Now().Add(time.Minute), b.clock.Now().Add(2*time.Minute)
-		for _, batch := range [][]herald.Reminder{pending[:5], pending[5:]} {
+		for _, batch := range [][]herald.Reminder{first, second} {
 			claim := make([]herald.DeliveryUpdate, len(batch))
 			for i, r := range batch {
 				claim[i] = herald.DeliveryUpdate{TenantID: b.tenant.ID, ReminderID: r.ID, Decide: func(st *herald.DeliveryState) error {
+					if ids := reminderIDs(st.Meeting.Reminders); len(ids) != 3 || ids[0] == ids[1] || ids[1] == ids[2] {
+						t.Errorf("reminder %s loaded with its meeting's reminders %v", r.ID, ids)
+					}
 					a := herald.Attempt{ID: herald.NewID("att_"), ReminderID: r.ID, Number: 1, Channel: "sms",
 						Recipient: st.Lead.Phone, StartedAt: claimAt}
 					a.Reference = a.ID
@@ -231,4 +239,12 @@ func TestUpdateDeliveriesOfOddSizes(t *testing.T) {
 			}
 		}
 	})
+}
+
+func reminderIDs(rs []herald.Reminder) []string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return ids
 }
