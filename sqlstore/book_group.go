@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -168,7 +169,9 @@ func (g *bookingGatherer) run(group []*queuedBooking) {
 	// runs in a transaction of its own, under its caller's context as an
 	// ungrouped booking would.
 	for _, q := range live {
-		q.err = g.db.inTxRaw(q.ctx, func(tx *sql.Tx) error { return q.work(q.ctx, tx, g.now()) })
+		q.err = g.db.inTxRaw(q.ctx, func(tx *sql.Tx) error {
+			return unpanicked(func() error { return q.work(q.ctx, tx, g.now()) })
+		})
 		close(q.done)
 	}
 }
@@ -195,14 +198,14 @@ func (g *bookingGatherer) runShared(ctx context.Context, group []*queuedBooking)
 			_ = tx.Rollback()
 			return err
 		}
-		if q.err = q.work(ctx, tx, now); q.err != nil {
+		if q.err = unpanicked(func() error { return q.work(ctx, tx, now) }); q.err != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 				_ = tx.Rollback()
 				return err
 			}
 		}
 	}
-	if err := g.store.bookPlain(ctx, tx, plain, now); err != nil {
+	if err := unpanicked(func() error { return g.store.bookPlain(ctx, tx, plain, now) }); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -210,6 +213,18 @@ func (g *bookingGatherer) runShared(ctx context.Context, group []*queuedBooking)
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// unpanicked runs fn and turns a panic of it into an error: a booking
+// runs on a flusher's goroutine, where a panic would stop the process
+// instead of failing one request, and would leave its transaction open.
+func unpanicked(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("booking panicked: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return fn()
 }
 
 // bookPlain books the plain bookings of a group in tx: one query reads

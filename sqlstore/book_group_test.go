@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,13 +27,20 @@ type bookingCase struct {
 }
 
 // bookHeldGroup books cases while the store's bookings are held, so they
-// all go in one group, and returns once each is answered.
-func bookHeldGroup(t *testing.T, store *sqlstore.Store, db *sqlstore.DB, tenantID string, cases []*bookingCase) {
+// all go in one group, with extra (queued first) if given, and returns once
+// each is answered.
+func bookHeldGroup(t *testing.T, store *sqlstore.Store, db *sqlstore.DB, tenantID string, cases []*bookingCase, extra ...func()) {
 	t.Helper()
 	ctx := context.Background()
 	waiting, release := sqlstore.HoldBookings(store)
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Second)
 	var wg sync.WaitGroup
+	for _, fn := range extra {
+		wg.Go(fn)
+	}
+	for waiting() < len(extra) {
+		time.Sleep(time.Millisecond)
+	}
 	for i, c := range cases {
 		wg.Go(func() {
 			c.meeting, _, c.err = store.BookMeeting(ctx, tenantID, herald.BookMeetingInput{LeadID: c.leadID,
@@ -44,7 +53,7 @@ func bookHeldGroup(t *testing.T, store *sqlstore.Store, db *sqlstore.DB, tenantI
 				WHERE r.meeting_id = $1`, c.meeting.ID).Scan(&c.jobs)
 		})
 	}
-	for waiting() < len(cases) {
+	for waiting() < len(extra)+len(cases) {
 		time.Sleep(time.Millisecond)
 	}
 	release()
@@ -164,5 +173,23 @@ func TestGroupedKeyedBookingFailsAlone(t *testing.T) {
 			t.Fatalf("key of the refused booking sent again: replayed %v, %d reminders, error %v; want a new booking",
 				replayed, len(again.Reminders), err)
 		}
+	})
+}
+
+// A booking that panics fails alone, with an error, whether in a group or
+// alone; the others of its group are booked.
+func TestPanickingBookingFailsAlone(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		store, tenantID, leadID := groupStore(t, db)
+		var panicked error
+		cases := []*bookingCase{{leadID: leadID}, {leadID: leadID}}
+		bookHeldGroup(t, store, db, tenantID, cases, func() {
+			panicked = sqlstore.BookWork(context.Background(), store, func(*sql.Tx) error { panic("a bug") })
+		})
+		if panicked == nil || !strings.Contains(panicked.Error(), "a bug") {
+			t.Fatalf("the panicking booking answered %v, want an error that names the panic", panicked)
+		}
+		checkAnswers(t, store, tenantID, leadID, cases)
 	})
 }

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // HoldBookings keeps the store's bookings waiting, as if every flusher
@@ -37,4 +39,10 @@ func FailSharedCommits(s *Store) (failed *atomic.Int64) {
 		return errors.New("commit refused by the test")
 	}
 	return failed
+}
+
+// BookWork books with work of the test's own, as a booking would: in a
+// transaction it may share. work may panic.
+func BookWork(ctx context.Context, s *Store, work func(tx *sql.Tx) error) error {
+	return s.bookings.book(ctx, func(_ context.Context, tx *sql.Tx, _ time.Time) error { return work(tx) })
 }
