@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -158,8 +159,12 @@ func (g *bookingGatherer) run(group []*queuedBooking) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	if len(live) > 1 {
-		if err := g.runShared(ctx, live); err == nil {
+		err := g.runShared(ctx, live)
+		if err == nil || errors.Is(err, errCommitUnknown) {
 			for _, q := range live {
+				if err != nil && q.err == nil {
+					q.err = err
+				}
 				close(q.done)
 			}
 			return
@@ -210,9 +215,45 @@ func (g *bookingGatherer) runShared(ctx context.Context, group []*queuedBooking)
 		return err
 	}
 	if err := g.commit(tx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return g.committedAfterAll(plain, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// errCommitUnknown says a shared transaction's commit failed and whether
+// it took effect could not be read: booking its bookings again could book
+// them twice, so each caller gets the error instead.
+var errCommitUnknown = errors.New("the bookings' commit failed and whether it took effect is not known; nothing is booked again")
+
+// committedAfterAll tells, when a shared transaction's commit returned
+// commitErr, whether it took effect all the same (the connection broke
+// after the database committed, before it said so). Its keyed bookings are
+// safe to book again, since their keys answer the first booking; plain
+// ones are not, so one of their meetings is looked up: found, the group is
+// booked (nil); missing, commitErr (each books again alone); unreadable,
+// errCommitUnknown wrapping both.
+func (g *bookingGatherer) committedAfterAll(plain []*queuedBooking, commitErr error) error {
+	var id string
+	for _, q := range plain {
+		if q.err == nil && q.plain.out.ID != "" {
+			id = q.plain.out.ID
+			break
+		}
+	}
+	if id == "" {
+		return commitErr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var one int
+	err := g.db.QueryRowContext(ctx, "SELECT 1 FROM meetings WHERE id = $1", id).Scan(&one)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return commitErr
+	}
+	return fmt.Errorf("%w (%v; looking it up: %v)", errCommitUnknown, commitErr, err)
 }
 
 // unpanicked runs fn and turns a panic of it into an error: a booking

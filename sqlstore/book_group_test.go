@@ -154,6 +154,28 @@ func TestFailedGroupBooksEachAlone(t *testing.T) {
 	})
 }
 
+// A shared transaction whose commit took effect though it reported an
+// error (the connection broke after the database committed) is not booked
+// again: every booking of the group is answered once and stored once.
+func TestGroupCommittedDespiteItsErrorIsNotBookedTwice(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		store, tenantID, leadID := groupStore(t, db)
+		lost := sqlstore.LoseCommitAnswers(store)
+		cases := make([]*bookingCase, 6)
+		for i := range cases {
+			cases[i] = &bookingCase{leadID: leadID}
+		}
+		cases[1].leadID = "lead_missing"
+		cases[4].idem = herald.Idempotency{Key: "k", RequestHash: "hk"}
+		bookHeldGroup(t, store, db, tenantID, cases)
+		if lost.Load() != 1 {
+			t.Fatalf("%d shared commits, want the group's one", lost.Load())
+		}
+		checkAnswers(t, store, tenantID, leadID, cases)
+	})
+}
+
 // A booking with an Idempotency-Key that fails in a shared transaction
 // rolls back its key with it, so the key books when sent again.
 func TestGroupedKeyedBookingFailsAlone(t *testing.T) {

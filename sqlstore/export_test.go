@@ -41,6 +41,21 @@ func FailSharedCommits(s *Store) (failed *atomic.Int64) {
 	return failed
 }
 
+// LoseCommitAnswers makes the commit of each shared booking transaction
+// take effect and then report an error, as a connection that breaks after
+// the database committed does; it counts those commits.
+func LoseCommitAnswers(s *Store) (lost *atomic.Int64) {
+	lost = new(atomic.Int64)
+	s.bookings.commit = func(tx *sql.Tx) error {
+		lost.Add(1)
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		return errors.New("connection lost after COMMIT (the test)")
+	}
+	return lost
+}
+
 // BookWork books with work of the test's own, as a booking would: in a
 // transaction it may share. work may panic.
 func BookWork(ctx context.Context, s *Store, work func(tx *sql.Tx) error) error {
