@@ -17,12 +17,13 @@ type Capacity struct {
 }
 
 // DefaultMaxWorkers bounds the reminders one process works at once when
-// REMINDER_BATCH_SIZE does not: enough for a burst to keep a 2-core
-// machine's database busy (a reminder holds its worker for its claim, the
-// provider call and its outcome, about 150 ms with a 20 ms provider, so
-// 1,000 workers carry about 6,000 a second), and little memory (a waiting
-// worker is a goroutine).
-const DefaultMaxWorkers = 1000
+// REMINDER_BATCH_SIZE does not: enough for a burst to keep the database
+// busy, since in a burst a reminder holds its worker for its claim, the
+// provider call and its outcome while batches of them queue for the
+// database (half a second and more on a 2-core machine), and little
+// memory (a waiting worker is a goroutine; herald stays under 100 MiB
+// through a burst of 10,000).
+const DefaultMaxWorkers = 2000
 
 // minWorkers is the fewest workers a process runs, whatever its pace.
 const minWorkers = 50
