@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"herald/schedule"
 )
 
 // engineResult is what the job engine alone did with a burst of no-op
@@ -34,12 +36,6 @@ type noopArgs struct {
 
 // Kind implements river.JobArgs.
 func (noopArgs) Kind() string { return "heraldbench_noop" }
-
-// engineCooldown is the fetch cooldown Herald derives from its poll
-// interval (schedule.NewWorkerClient): a tenth of it, from 1 ms to 100 ms.
-func engineCooldown(poll time.Duration) time.Duration {
-	return min(max(poll/10, time.Millisecond), 100*time.Millisecond)
-}
 
 // engineBaseline runs the job engine in this process on a fresh database
 // of kind, with the queue settings Herald runs with (poll interval, fetch
@@ -79,7 +75,7 @@ func engineBaseline(ctx context.Context, opts *options, kind string) (engineResu
 		Queues:            map[string]river.QueueConfig{queue: {MaxWorkers: opts.batchSize}},
 		Workers:           workers,
 		FetchPollInterval: opts.pollInterval,
-		FetchCooldown:     engineCooldown(opts.pollInterval),
+		FetchCooldown:     schedule.FetchCooldown(opts.pollInterval),
 		Logger:            slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
