@@ -140,3 +140,35 @@ func (s *Store) SMSFromNumbers(ctx context.Context, tenantID string) ([]string, 
 	}
 	return numbers, nil
 }
+
+// SealedProvidersByNumber returns the own accounts of a tenant whose
+// account of provider ("vonage", "twilio") sends from number (as
+// herald.NormalizeNumber writes it). Should several tenants have given
+// the same number, preferTenant's accounts come first, then the first
+// tenant by id.
+func (s *Store) SealedProvidersByNumber(ctx context.Context, provider, number, preferTenant string) (sp herald.SealedProviders, found bool, err error) {
+	number = herald.NormalizeNumber(number)
+	if number == "" {
+		return herald.SealedProviders{}, false, nil
+	}
+	var column string
+	switch provider {
+	case "vonage":
+		column = "vonage_from_number"
+	case "twilio":
+		column = "twilio_from_number"
+	default:
+		return herald.SealedProviders{}, false, nil
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT `+sealedColumns+` FROM tenant_providers WHERE `+column+` = $1
+		ORDER BY CASE WHEN tenant_id = $2 THEN 0 ELSE 1 END, tenant_id LIMIT 1`, number, preferTenant).Scan(
+		&sp.TenantID, &sp.Sealed, &sp.VonageAPIKey, &sp.TwilioAccountSID, &sp.VonageFromNumber, &sp.TwilioFromNumber,
+		scanTime(&sp.UpdatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return herald.SealedProviders{}, false, nil
+	}
+	if err != nil {
+		return herald.SealedProviders{}, false, fmt.Errorf("load tenant providers by number: %w", err)
+	}
+	return sp, true, nil
+}

@@ -21,6 +21,7 @@ type Store interface {
 	SaveSealedProviders(ctx context.Context, sp herald.SealedProviders, detail string) error
 	SealedProviders(ctx context.Context, tenantID string) (herald.SealedProviders, bool, error)
 	SealedProvidersByAccount(ctx context.Context, provider, accountID string) (herald.SealedProviders, bool, error)
+	SealedProvidersByNumber(ctx context.Context, provider, number, preferTenant string) (herald.SealedProviders, bool, error)
 }
 
 // Accounts stores and reads tenants' own provider accounts. Without a key

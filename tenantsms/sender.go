@@ -91,8 +91,22 @@ func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.
 	if !load {
 		return nil, false, nil
 	}
+	c, err := s.entry(ctx, tenantID, false)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.pick(c), true, nil
+}
+
+// entry returns what a tenant sends through: the cached entry while it is
+// fresh, else (or, with reread, always) one read of its accounts shared by
+// every caller that asks meanwhile.
+func (s *Sender) entry(ctx context.Context, tenantID string, reread bool) (*cached, error) {
+	if c := s.fresh(tenantID); c != nil && !reread {
+		return c, nil
+	}
 	loaded := s.loads.DoChan(tenantID, func() (any, error) {
-		if c := s.fresh(tenantID); c != nil {
+		if c := s.fresh(tenantID); c != nil && !reread {
 			return c, nil // read by a load that ended just now
 		}
 		loadCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
@@ -102,11 +116,11 @@ func (s *Sender) route(ctx context.Context, tenantID string, load bool) (herald.
 	select {
 	case res := <-loaded:
 		if res.Err != nil {
-			return nil, false, res.Err
+			return nil, res.Err
 		}
-		return s.pick(res.Val.(*cached)), true, nil
+		return res.Val.(*cached), nil
 	case <-ctx.Done():
-		return nil, false, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 

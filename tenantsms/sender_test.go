@@ -61,6 +61,17 @@ func (m *memStore) SealedProvidersByAccount(context.Context, string, string) (he
 	return herald.SealedProviders{}, false, nil
 }
 
+func (m *memStore) SealedProvidersByNumber(_ context.Context, provider, number, _ string) (herald.SealedProviders, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, sp := range m.saved {
+		if (provider == "vonage" && sp.VonageFromNumber == number) || (provider == "twilio" && sp.TwilioFromNumber == number) {
+			return sp, true, nil
+		}
+	}
+	return herald.SealedProviders{}, false, nil
+}
+
 func (m *memStore) readCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -63,25 +63,43 @@ func (h *Handler) receive(ctx context.Context, msg herald.InboundSMS) (herald.In
 	return out, nil
 }
 
-// reply sends the answer through the provider the SMS came in on, and
-// records it. It runs after the inbound SMS is committed and outlives a
-// provider that hangs up: the answer is owed either way. A failed reply
-// is recorded and logged; the webhook still succeeds, since resending the
-// inbound SMS would not make the reply go.
+// ReplySenders chooses the account that answers an inbound text.
+type ReplySenders interface {
+	// ReplySender returns the client of the account that owns number on
+	// provider, which answers a text written to it; tenantID is the tenant
+	// the text was given to, empty for none. A nil sender and nil error
+	// mean no account can answer; an error, that the owning account
+	// cannot be used.
+	ReplySender(ctx context.Context, provider, number, tenantID string) (herald.Sender, error)
+}
+
+// reply sends the answer from the number the SMS was written to, through
+// the account that owns it, and records it. It runs after the inbound SMS
+// is committed and outlives a provider that hangs up: the answer is owed
+// either way. A failed reply is recorded and logged; the webhook still
+// succeeds, since resending the inbound SMS would not make the reply go.
 func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.InboundOutcome) {
 	text := out.Reply
 	if text == "" {
 		return
 	}
-	sender := h.cfg.Replies[msg.Provider]
-	if sender == nil {
-		h.cfg.Logger.WarnContext(ctx, "No provider client to answer an inbound SMS with", "provider", msg.Provider, "kind", out.Kind)
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.ReplyTimeout)
 	defer cancel()
-	result, err := sender.Send(ctx, &herald.Message{TenantID: out.TenantID, Reference: herald.NewID("rpl_"),
-		Channel: herald.ChannelSMS, To: msg.From, Text: text, Unicode: render.Encode(text).Unicode()})
+	var sender herald.Sender
+	var err error
+	if h.cfg.Replies != nil {
+		sender, err = h.cfg.Replies.ReplySender(ctx, msg.Provider, msg.To, out.TenantID)
+	}
+	if sender == nil && err == nil {
+		h.cfg.Logger.WarnContext(ctx, "No provider account to answer an inbound SMS with", "provider", msg.Provider,
+			"to", msg.To, "kind", out.Kind)
+		return
+	}
+	var result herald.SendResult
+	if err == nil {
+		result, err = sender.Send(ctx, &herald.Message{TenantID: out.TenantID, Reference: herald.NewID("rpl_"),
+			Channel: herald.ChannelSMS, To: msg.From, From: msg.To, Text: text, Unicode: render.Encode(text).Unicode()})
+	}
 	record := herald.Reply{TenantID: out.TenantID, LeadID: out.LeadID, Provider: msg.Provider, To: msg.From,
 		Kind: out.Kind, MessageID: result.MessageID, At: h.cfg.Clock.Now()}
 	var refused *herald.SendError

@@ -22,6 +22,7 @@ import (
 	"herald/render"
 	"herald/schedule"
 	"herald/sqlstore"
+	"herald/tenantsms"
 	"herald/twilio"
 	"herald/twilio/twiliotest"
 	"herald/vonage"
@@ -118,7 +119,7 @@ func setup(t *testing.T, db *sqlstore.DB, opts options) *bundle {
 	hooks, err := webhook.New(webhook.Config{Store: store, Decide: schedule.ReceiptDecider(true), Inbound: schedule.InboundDecider(),
 		PublicURL: opts.publicURL, VonageSecret: opts.vonageSecret, VonageMethod: "sha256",
 		TwilioAuthToken: opts.twilioAuthToken, Accounts: opts.accounts, Clock: clock, Logger: logger,
-		Replies: map[string]herald.Sender{"vonage": b.vonage, "twilio": b.twilio}})
+		Replies: tenantsms.NewReplies(map[string]herald.Sender{"vonage": b.vonage, "twilio": b.twilio}, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,9 +65,10 @@ type Config struct {
 	// webhook naming one (Vonage api-key, Twilio AccountSid) is verified
 	// with that account's secret rather than the operator's. Optional.
 	Accounts AccountSecrets
-	// Replies answer inbound SMS, by provider name ("vonage", "twilio"). A
-	// provider with no sender here gets no answers, which is logged.
-	Replies map[string]herald.Sender
+	// Replies chooses the account that answers an inbound SMS
+	// (tenantsms.Replies). A text it finds no account for gets no answer,
+	// which is logged.
+	Replies ReplySenders
 	// Clock defaults to the system clock.
 	Clock  herald.Clock
 	Logger *slog.Logger

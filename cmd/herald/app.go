@@ -175,6 +175,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	if err := a.accounts.RecordNumbers(ctx); err != nil {
 		return fmt.Errorf("tenants' own provider accounts: %w", err)
 	}
+	var tenants *tenantsms.Sender
 	if senders.SMSRouter != nil || a.cfg.SecretKey != nil {
 		// A tenant with accounts of its own sends through them, even when
 		// the operator has no SMS provider: then the other tenants have
@@ -183,7 +184,8 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		if senders.SMSRouter != nil {
 			operator = senders.SMSRouter
 		}
-		deliverer.SMS = tenantsms.NewSender(operator, a.accounts, a.pacer, provCfg, smsroute.Config{})
+		tenants = tenantsms.NewSender(operator, a.accounts, a.pacer, provCfg, smsroute.Config{})
+		deliverer.SMS = tenants
 	}
 	switch {
 	case a.cfg.Outbox:
@@ -201,7 +203,9 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	default:
 		a.logger.Info("Providers configured", "providers", provCfg.Summary())
 	}
-	return a.newWebhooks(provCfg, senders.Replies, deliverer.Email != nil)
+	// Answers to inbound texts go from the number the lead texted, through
+	// the account that owns it: a tenant's own, else the operator's.
+	return a.newWebhooks(provCfg, tenantsms.NewReplies(senders.Replies, tenants), deliverer.Email != nil)
 }
 
 // errNoProvider stops a process that would work reminders with nowhere to

@@ -5,20 +5,20 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"herald"
 	"herald/providers"
 	"herald/schedule"
 	"herald/webhook"
 	"herald/webui"
 )
 
-// newWebhooks builds the provider webhooks on the store. Replies go
-// through the provider an SMS came in on; receipts follow the worker's
+// newWebhooks builds the provider webhooks on the store. Replies go from
+// the number an SMS was written to, through the account replies chooses
+// for it; receipts follow the worker's
 // rules, falling back to email when this process can send it. A provider
 // that sends while its webhooks cannot be verified is named in the log:
 // its receipts and replies will be refused with 401 until the secret is
 // set.
-func (a *App) newWebhooks(provCfg providers.Config, replies map[string]herald.Sender, emailAvailable bool) error {
+func (a *App) newWebhooks(provCfg providers.Config, replies webhook.ReplySenders, emailAvailable bool) error {
 	h, err := webhook.New(webhook.Config{
 		Store:           a.store,
 		Decide:          schedule.ReceiptDecider(emailAvailable),
