@@ -2,7 +2,8 @@
 // Twilio accounts: it keeps their credentials sealed with HERALD_SECRET_KEY
 // (the admin API sets them), and routes each tenant's messages through a
 // router of its own, with its own pace and circuit breakers, beside the
-// operator's.
+// operator's. Replies chooses the account that answers a text: the one
+// that owns the number the lead texted.
 package tenantsms
 
 import (
