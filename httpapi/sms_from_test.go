@@ -125,3 +125,43 @@ func TestSMSFromWithoutAnySMSNumber(t *testing.T) {
 		b.putSMSFrom(t, tn.APIKey, "").want(t, http.StatusOK, nil)
 	})
 }
+
+// TestOwnAccountChosenAsSMSFromStaysUntilSMSFromChanges: an own account
+// whose number is the tenant's sms_from cannot be removed or given another
+// number (409, nothing changed) until the tenant chooses another sms_from;
+// with an operator's number as sms_from the accounts change freely.
+func TestOwnAccountChosenAsSMSFromStaysUntilSMSFromChanges(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		b := setupWithNumbers(t, db, operatorNumbers)
+		tn := b.newTenant(t, "Own")
+		path := "/v1/admin/tenants/" + tn.ID + "/providers"
+		b.do(t, "PUT", path, testAdminToken, ownAccounts).want(t, http.StatusOK, nil)
+		b.putSMSFrom(t, tn.APIKey, "+14155550143").want(t, http.StatusOK, nil)
+
+		renumbered := map[string]any{"vonage": ownAccounts["vonage"], "twilio": map[string]any{
+			"account_sid": "AC00000000000000000000000000009876", "auth_token": "tenant-auth-token", "from_number": "+14155550144"}}
+		for name, body := range map[string]any{
+			"the account removed":            map[string]any{"vonage": ownAccounts["vonage"]},
+			"every account removed":          map[string]any{"vonage": nil, "twilio": nil},
+			"the account given a new number": renumbered,
+		} {
+			p := b.do(t, "PUT", path, testAdminToken, body).wantProblem(t, http.StatusConflict, herald.ECodeConflict)
+			if !strings.Contains(p.Detail, "0143") || !strings.Contains(p.Detail, "sms_from") {
+				t.Errorf("%s: %q does not say the sms_from ending in 0143 holds it", name, p.Detail)
+			}
+			var view herald.TenantProvidersView
+			b.do(t, "GET", path, testAdminToken, nil).want(t, http.StatusOK, &view)
+			if view.Twilio == nil || view.Twilio.FromNumber != "+14155550143" || view.Vonage == nil {
+				t.Errorf("%s: refused change changed the accounts to %+v", name, view)
+			}
+		}
+
+		b.putSMSFrom(t, tn.APIKey, "+14155550100").want(t, http.StatusOK, nil)
+		b.do(t, "PUT", path, testAdminToken, map[string]any{"vonage": ownAccounts["vonage"]}).want(t, http.StatusOK, nil)
+		b.do(t, "PUT", path, testAdminToken, map[string]any{"vonage": nil, "twilio": nil}).want(t, http.StatusOK, nil)
+		if got := b.smsFrom(t, tn.APIKey); got != "+14155550100" {
+			t.Errorf("sms_from is %q after the accounts changed, want the operator's +14155550100", got)
+		}
+	})
+}

@@ -16,12 +16,15 @@ import (
 // not_found.
 func (s *Store) SaveSealedProviders(ctx context.Context, sp herald.SealedProviders, detail string) error {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM tenants WHERE id = $1"+s.db.dialect.forUpdate, sp.TenantID).Scan(&one)
+		var smsFrom string
+		err := tx.QueryRowContext(ctx, "SELECT sms_from FROM tenants WHERE id = $1"+s.db.dialect.forUpdate, sp.TenantID).Scan(&smsFrom)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound("tenant")
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.keepsSMSFrom(smsFrom, sp); err != nil {
 			return err
 		}
 		now := s.now()
@@ -46,6 +49,24 @@ func (s *Store) SaveSealedProviders(ctx context.Context, sp herald.SealedProvide
 		return fmt.Errorf("save tenant providers: %w", err)
 	}
 	return nil
+}
+
+// keepsSMSFrom refuses accounts that would leave the tenant's sms_from a
+// number it cannot send from: removing or changing the own account whose
+// number the tenant chose. The tenant changes its sms_from first.
+func (s *Store) keepsSMSFrom(smsFrom string, sp herald.SealedProviders) error {
+	smsFrom = herald.NormalizeNumber(smsFrom)
+	if smsFrom == "" || slices.Contains(s.senders, smsFrom) {
+		return nil
+	}
+	for _, n := range []string{sp.VonageFromNumber, sp.TwilioFromNumber} {
+		if n != "" && herald.NormalizeNumber(n) == smsFrom {
+			return nil
+		}
+	}
+	return herald.Errorf(herald.ECodeConflict,
+		"the tenant's sms_from (ending in %s) is a number of the account being removed or changed; "+
+			"set the tenant's sms_from to another of its numbers, or empty, first", smsFrom[max(0, len(smsFrom)-4):])
 }
 
 // SealedProviders returns a tenant's own accounts as stored; found is
