@@ -30,8 +30,9 @@ type Receipt struct {
 	// from Sender (Vonage err-code 9, Twilio error 21610).
 	OptedOut bool
 	// Expired reports that the provider dropped the message unsent because
-	// the validity Herald gave it (the meeting's start) ran out: Twilio
-	// error 30036.
+	// its validity ran out (Twilio error 30036, Vonage status "expired"):
+	// the one Herald gave it, the meeting's start, or the provider's own
+	// when the meeting was further away.
 	Expired bool
 	// Nonce is the one-time value of a signed webhook, or empty. A nonce
 	// already used makes the store refuse the receipt as a replay.

@@ -49,7 +49,7 @@ func ReceiptDecider(emailAvailable bool) herald.ReceiptDecider {
 				return false // news of an SMS a later email attempt replaced
 			}
 			r.DeliveryStatus = laterDelivery(r.DeliveryStatus, rc.Status)
-			if rc.Expired {
+			if rc.Expired && !now.Add(expiryLeeway).Before(st.Meeting.StartsAt) {
 				expireUndelivered(st, rc, now)
 				return false
 			}
@@ -142,6 +142,14 @@ func fallBackToEmail(st *herald.DeliveryState, now time.Time) bool {
 	st.Audit = append(st.Audit, r.Audit(herald.ActionFallbackEmail, detail, now))
 	return true
 }
+
+// expiryLeeway is how long before the meeting's start a receipt saying
+// the provider gave up on a message at its deadline still means that
+// deadline (the validity Herald gives is whole seconds, counted from
+// before the call). An earlier one is the provider's own deadline (Twilio
+// keeps a message 10 hours, Vonage 72, when the meeting is further): the
+// SMS is undelivered, and email may still go before the meeting.
+const expiryLeeway = time.Minute
 
 // expireUndelivered records that the provider dropped the reminder's SMS
 // at the deadline Herald gave it (the meeting's start): the lead never got

@@ -53,6 +53,9 @@ type Config struct {
 	// Timeout bounds one request when HTTPClient is nil. Defaults to
 	// DefaultTimeout.
 	Timeout time.Duration
+	// Now tells the time a message's ttl is counted from. Defaults to
+	// time.Now.
+	Now func() time.Time
 }
 
 // Client sends SMS through the Vonage SMS API. It is safe for concurrent use.
@@ -63,6 +66,7 @@ type Client struct {
 	from     string
 	callback string
 	http     *http.Client
+	now      func() time.Time
 }
 
 var _ herald.Sender = (*Client)(nil)
@@ -85,6 +89,10 @@ func New(cfg Config) (*Client, error) {
 		secret:   cfg.APISecret,
 		from:     strings.TrimPrefix(cfg.From, "+"),
 		http:     cfg.HTTPClient,
+		now:      cfg.Now,
+	}
+	if client.now == nil {
+		client.now = time.Now
 	}
 	if cfg.PublicURL != "" {
 		client.callback = strings.TrimRight(cfg.PublicURL, "/") + DeliveryReceiptPath
@@ -143,6 +151,9 @@ func (c *Client) form(msg *herald.Message) url.Values {
 	}
 	if c.callback != "" {
 		form.Set("callback", c.callback)
+	}
+	if ttl, ok := ttlFor(msg.NotAfter, c.now()); ok {
+		form.Set("ttl", ttl)
 	}
 	return form
 }

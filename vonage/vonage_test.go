@@ -114,7 +114,7 @@ func TestSendLeavesOutOptionalFields(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 	form := fake.Requests()[0].Form
-	for _, field := range []string{"client-ref", "callback", "type"} {
+	for _, field := range []string{"client-ref", "callback", "type", "ttl"} {
 		if form.Has(field) {
 			t.Errorf("form has %s=%q, want it absent", field, form.Get(field))
 		}

@@ -54,7 +54,8 @@ func ReceiptOf(p providerhttp.Params) (herald.Receipt, error) {
 		Recipient: herald.NormalizeNumber(p["msisdn"]), Sender: herald.NormalizeNumber(p["to"]),
 		OptedOut: errCode == OptOutErrorCode &&
 			(delivery == herald.DeliveryUndelivered || delivery == herald.DeliveryFailed),
-		Nonce: strings.TrimSpace(p["nonce"]),
+		Expired: strings.EqualFold(status, "expired"),
+		Nonce:   strings.TrimSpace(p["nonce"]),
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -115,6 +116,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, refusal("23", ErrorText("23")))
 		return
 	}
+	if ttl := form.Get("ttl"); ttl != "" && !validTTL(ttl) {
+		writeJSON(w, http.StatusOK, refusal("3", "Invalid ttl param"))
+		return
+	}
 	if s.throttle(key, req.At) {
 		writeJSON(w, http.StatusOK, refusal("1", ErrorText("1")))
 		return
@@ -200,6 +205,13 @@ func (s *Server) partsAnswer(form url.Values, statuses []string, errorText strin
 		})
 	}
 	return map[string]any{"message-count": fmt.Sprint(len(statuses)), "messages": messages}
+}
+
+// validTTL tells whether ttl is a whole number of milliseconds Vonage
+// takes: 20,000 to 604,800,000.
+func validTTL(ttl string) bool {
+	ms, err := strconv.ParseInt(ttl, 10, 64)
+	return err == nil && ms >= 20000 && ms <= 604800000
 }
 
 // readParams reads a form body, or a JSON body as some clients send.
