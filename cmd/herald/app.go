@@ -204,8 +204,13 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 		a.logger.Info("Providers configured", "providers", provCfg.Summary())
 	}
 	// Answers to inbound texts go from the number the lead texted, through
-	// the account that owns it: a tenant's own, else the operator's.
-	return a.newWebhooks(provCfg, tenantsms.NewReplies(senders.Replies, tenants), deliverer.Email != nil)
+	// the account that owns it: a tenant's own, else the operator's; into
+	// the outbox when messages are held there.
+	var replies webhook.ReplySenders = tenantsms.NewReplies(senders.Replies, tenants)
+	if a.cfg.Outbox || outbox {
+		replies = heldReplies{outbox: a.store.Outbox()}
+	}
+	return a.newWebhooks(provCfg, replies, deliverer.Email != nil)
 }
 
 // errNoProvider stops a process that would work reminders with nowhere to

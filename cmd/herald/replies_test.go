@@ -242,3 +242,43 @@ func TestRepliesThroughATenantsOwnTwilioAccount(t *testing.T) {
 		})
 	}
 }
+
+// TestRepliesAreHeldInTheOutboxWithIt: with HERALD_OUTBOX=1 a process keeps
+// its replies from the providers as it keeps its reminders: the answer to
+// a STOP goes into the tenant's outbox, and the configured Vonage account
+// gets no request.
+func TestRepliesAreHeldInTheOutboxWithIt(t *testing.T) {
+	t.Parallel()
+	for _, dbName := range []string{"sqlite", "postgres"} {
+		t.Run(dbName, func(t *testing.T) {
+			t.Parallel()
+			fake := vonagetest.NewServer(t)
+			base := replyServer(t, dbName, map[string]string{"HERALD_OUTBOX": "1", "VONAGE_API_KEY": vonagetest.APIKey,
+				"VONAGE_API_SECRET": vonagetest.APISecret, "VONAGE_FROM_NUMBER": eventsFromNumber, "VONAGE_BASE_URL": fake.URL})
+			ctx := context.Background()
+			tn, err := client.New(base, "admin").CreateTenant(ctx, "Held")
+			if err != nil {
+				t.Fatal(err)
+			}
+			api := client.New(base, tn.APIKey)
+			if _, err := api.CreateLead(ctx, herald.LeadInput{Name: "Jane", Phone: eventsLeadPhone}); err != nil {
+				t.Fatal(err)
+			}
+			textVonage(t, base, vonagetest.APIKey, eventsSigSecret, eventsFromNumber, "STOP")
+			if n := len(fake.Requests()); n != 0 {
+				t.Fatalf("the provider got %d requests, want none: replies are held", n)
+			}
+			var held []herald.OutboxMessage
+			for m, err := range api.Outbox(ctx, client.ListOptions{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				held = append(held, m)
+			}
+			want := herald.DefaultSettings().Replies.Stop
+			if len(held) != 1 || held[0].Text != want || held[0].Recipient != eventsLeadPhone || held[0].ReminderID != "" {
+				t.Fatalf("outbox = %+v, want the STOP reply %q to %s", held, want, eventsLeadPhone)
+			}
+		})
+	}
+}
