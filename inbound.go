@@ -229,9 +229,11 @@ type PhoneOptOut struct {
 type Reply struct {
 	// TenantID is the conversation's tenant, empty for a number Herald
 	// never wrote to.
-	TenantID  string
-	LeadID    string
-	Provider  string
+	TenantID string
+	LeadID   string
+	Provider string
+	// From is the number the reply went from: the one the lead texted.
+	From      string
 	To        string
 	Kind      InboundKind
 	MessageID string

@@ -190,9 +190,14 @@ func (s *Store) ApplyReceipt(ctx context.Context, rc herald.Receipt, decide hera
 // trail, and into the webhook record for a number Herald never wrote to.
 func (s *Store) RecordReply(ctx context.Context, r herald.Reply) error {
 	at := r.At.UTC().Truncate(time.Microsecond)
-	outcome, detail := herald.AuditReplySent, fmt.Sprintf("reply to %s sent to %s", r.Kind, herald.MaskPhone(r.To))
+	from := ""
+	if r.From != "" {
+		from = " from " + herald.NormalizeNumber(r.From)
+	}
+	outcome, detail := herald.AuditReplySent, fmt.Sprintf("reply to %s sent%s to %s", r.Kind, from, herald.MaskPhone(r.To))
 	if r.Error != "" {
-		outcome, detail = herald.AuditRefused, fmt.Sprintf("reply to %s for %s refused: %s", r.Kind, herald.MaskPhone(r.To), r.Error)
+		outcome, detail = herald.AuditRefused, fmt.Sprintf("reply to %s%s for %s refused: %s", r.Kind, from,
+			herald.MaskPhone(r.To), r.Error)
 	}
 	key := r.MessageID
 	if key == "" {

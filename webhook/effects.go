@@ -100,7 +100,7 @@ func (h *Handler) reply(ctx context.Context, msg herald.InboundSMS, out herald.I
 		result, err = sender.Send(ctx, &herald.Message{TenantID: out.TenantID, Reference: herald.NewID("rpl_"),
 			Channel: herald.ChannelSMS, To: msg.From, From: msg.To, Text: text, Unicode: render.Encode(text).Unicode()})
 	}
-	record := herald.Reply{TenantID: out.TenantID, LeadID: out.LeadID, Provider: msg.Provider, To: msg.From,
+	record := herald.Reply{TenantID: out.TenantID, LeadID: out.LeadID, Provider: msg.Provider, From: msg.To, To: msg.From,
 		Kind: out.Kind, MessageID: result.MessageID, At: h.cfg.Clock.Now()}
 	var refused *herald.SendError
 	switch {

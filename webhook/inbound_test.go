@@ -105,6 +105,11 @@ func TestStopSendsTheNextReminderByEmailAndStartUndoesIt(t *testing.T) {
 				t.Errorf("lead's audit lacks %s/%s: %+v", want.action, want.outcome, audit)
 			}
 		}
+		for _, a := range audit {
+			if a.Action == herald.ActionReplySent && !strings.Contains(a.Detail, "from "+vonageNumber) {
+				t.Errorf("reply's audit %q does not say it went from %s, the number the lead texted", a.Detail, vonageNumber)
+			}
+		}
 	})
 }
 
