@@ -206,7 +206,7 @@ func (a *App) init(ctx context.Context, provCfg providers.Config) error {
 	// Answers to inbound texts go from the number the lead texted, through
 	// the account that owns it: a tenant's own, else the operator's; into
 	// the outbox when messages are held there.
-	var replies webhook.ReplySenders = tenantsms.NewReplies(senders.Replies, tenants)
+	var replies webhook.ReplySenders = tenantsms.NewReplies(senders.Replies, tenants).Paced(a.pacer)
 	if a.cfg.Outbox || outbox {
 		replies = heldReplies{outbox: a.store.Outbox()}
 	}
