@@ -20,9 +20,9 @@ type SMSNumbers interface {
 }
 
 // checkSMSFrom refuses an sms_from that is not one of the numbers the
-// tenant can send from (DESIGN §9.2: one of the operator's numbers; or
-// of the tenant's own accounts). Without SMSNumbers no number is known,
-// and only an empty sms_from is taken.
+// tenant can send from: the operator's or its own accounts' (docs/RULES.md,
+// "Tenants"). Without SMSNumbers no number is known, and only an empty
+// sms_from is taken.
 func (s *Server) checkSMSFrom(r *http.Request, t herald.Tenant, from string) error {
 	if from == "" {
 		return nil

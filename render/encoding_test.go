@@ -17,7 +17,7 @@ func TestEncode(t *testing.T) {
 		units    int
 		segments int
 	}{
-		// The rendered texts of reference/providers.md §5.4.
+		// Rendered reminder texts with their GSM-7 or UCS-2 lengths.
 		{"ascii", `Hi Alice, "Intro to Go" starts in 10 min!`, gsm, 41, 1},
 		{"gsm accents", `Hi José, "Año nuevo" starts in 10 min!`, gsm, 38, 1},
 		{"extension characters", `Hi Ana, "Go ~ Rust" costs €5`, gsm, 30, 1},

@@ -23,7 +23,7 @@ type EngineConfig struct {
 	// (REMINDER_POLL_INTERVAL). Defaults to 250 ms.
 	PollInterval time.Duration
 	// MaxWorkers is how many reminders one process works at once
-	// (REMINDER_BATCH_SIZE). Defaults to 50.
+	// (WorkersFor, bounded by REMINDER_BATCH_SIZE). Defaults to 50.
 	MaxWorkers int
 	// JobTimeout bounds one job; it must exceed the send timeout. Defaults
 	// to 30 s.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"herald"
@@ -22,23 +21,16 @@ func writeAudit(ctx context.Context, q queryer, actions ...herald.AuditAction) e
 
 // writeAuditPart appends audit actions in one statement.
 func writeAuditPart(ctx context.Context, q queryer, actions []herald.AuditAction) error {
-	const cols = 10
-	var b strings.Builder
-	b.WriteString(`INSERT INTO assistant_actions
-		(id, tenant_id, action, entity_type, entity_id, channel, provider, outcome, detail, created_at) VALUES `)
-	args := make([]any, 0, cols*len(actions))
-	for i, a := range actions {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+	var v valuesList
+	for _, a := range actions {
 		if a.ID == "" {
 			a.ID = herald.NewID("act_")
 		}
-		args = append(args, a.ID, a.TenantID, a.Action, a.EntityType, a.EntityID, a.Channel, a.Provider,
-			a.Outcome, a.Detail, ts(a.At))
+		v.row(nil, a.ID, a.TenantID, a.Action, a.EntityType, a.EntityID, a.Channel, a.Provider, a.Outcome, a.Detail, ts(a.At))
 	}
-	if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO assistant_actions
+		(id, tenant_id, action, entity_type, entity_id, channel, provider, outcome, detail, created_at)
+		VALUES `+v.b.String(), v.args...); err != nil {
 		return fmt.Errorf("write audit: %w", err)
 	}
 	return nil

@@ -103,19 +103,12 @@ func (s *Store) writeBookings(ctx context.Context, tx *sql.Tx, meetings []*heral
 
 // insertMeetings inserts new meetings, created at now, in one statement.
 func insertMeetings(ctx context.Context, tx *sql.Tx, meetings []*herald.Meeting, now time.Time) error {
-	const cols = 14
-	var b strings.Builder
-	b.WriteString("INSERT INTO meetings (" + meetingColumns + ") VALUES ")
-	args := make([]any, 0, cols*len(meetings))
-	for i, m := range meetings {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-		args = append(args, m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status,
+	var v valuesList
+	for _, m := range meetings {
+		v.row(nil, m.ID, m.TenantID, m.LeadID, m.Title, ts(m.StartsAt), m.Timezone, m.JoinLink, m.Status,
 			m.Source, m.Sequence, nil, nil, ts(now), ts(now))
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO meetings ("+meetingColumns+") VALUES "+v.b.String(), v.args...); err != nil {
 		return fmt.Errorf("insert meetings: %w", err)
 	}
 	return nil

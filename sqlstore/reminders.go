@@ -16,8 +16,6 @@ const reminderColumns = `id, tenant_id, meeting_id, rule, template, scheduled_at
 	attempts, max_retries, next_retry_at, last_error, external_message_id, idempotency_key, delivery_status,
 	sent_at, job_id, created_at, updated_at, rule_at`
 
-const reminderColumnCount = 22
-
 func scanReminder(row interface{ Scan(...any) error }) (herald.Reminder, error) {
 	var r herald.Reminder
 	err := row.Scan(&r.ID, &r.TenantID, &r.MeetingID, &r.Rule, &r.Template, scanTime(&r.ScheduledAt), &r.Status,
@@ -43,19 +41,13 @@ func insertReminders(ctx context.Context, tx *sql.Tx, reminders []*herald.Remind
 
 // insertReminderPart inserts reminders in one statement.
 func insertReminderPart(ctx context.Context, tx *sql.Tx, reminders []*herald.Reminder) error {
-	var b strings.Builder
-	b.WriteString("INSERT INTO reminders (" + reminderColumns + ") VALUES ")
-	args := make([]any, 0, reminderColumnCount*len(reminders))
-	for i, r := range reminders {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(i*reminderColumnCount+1, reminderColumnCount) + ")")
-		args = append(args, r.ID, r.TenantID, r.MeetingID, r.Rule, r.Template, ts(r.ScheduledAt), r.Status, r.Reason,
+	var v valuesList
+	for _, r := range reminders {
+		v.row(nil, r.ID, r.TenantID, r.MeetingID, r.Rule, r.Template, ts(r.ScheduledAt), r.Status, r.Reason,
 			r.Channel, r.Provider, r.Attempts, r.MaxRetries, tsPtr(r.NextRetryAt), r.LastError, r.ExternalMessageID,
 			r.IdempotencyKey, r.DeliveryStatus, tsPtr(r.SentAt), r.JobID, ts(r.CreatedAt), ts(r.UpdatedAt), ruleAt(r))
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO reminders ("+reminderColumns+") VALUES "+v.b.String(), v.args...); err != nil {
 		return fmt.Errorf("insert reminders: %w", err)
 	}
 	return nil

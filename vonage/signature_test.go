@@ -9,7 +9,8 @@ import (
 	"herald/internal/providerhttp"
 )
 
-// The vectors of the providers reference (§3.4 and §4.6).
+// Known-answer vectors of Vonage's signature schemes, computed from the
+// documented algorithms (sorted parameters, then MD5 or HMAC).
 func TestVonageSignatureVectors(t *testing.T) {
 	t.Parallel()
 	send := map[string]string{"api_key": "abcd1234", "from": "AcmeInc", "to": "447700900000",
